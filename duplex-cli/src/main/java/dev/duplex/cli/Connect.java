@@ -1,0 +1,91 @@
+package dev.duplex.cli;
+
+import dev.duplex.ClientOptions;
+import dev.duplex.Headers;
+import dev.duplex.Message;
+import dev.duplex.WebSocket;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code duplex connect URL}: each line of standard input becomes a text message, each message received becomes a
+ * line of standard output. At the end of input the client closes with 1000 and exits 0 once the closing handshake
+ * is over; on any failure it prints one line on standard error and exits non-zero.
+ */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+        description = "Connect to a WebSocket server: stdin lines are sent, messages received are printed.")
+final class Connect implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "URL", description = "ws:// or wss:// URL.")
+    URI url;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'", description = "Extra request header; repeatable.")
+    List<String> headerLines = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        WebSocket ws;
+        try {
+            ws = WebSocket.connect(url, headers(), ClientOptions.DEFAULT);
+        } catch (IOException | IllegalArgumentException e) {
+            return fail(e);
+        }
+        Thread input = Thread.ofVirtual().name("duplex-stdin").start(() -> sendLines(ws));
+        try {
+            for (Message m; (m = ws.receive()) != null; ) {
+                switch (m) {
+                    case Message.Text t -> out.println(t.text());
+                    case Message.Binary b -> out.println("[binary " + b.data().remaining() + " bytes] "
+                            + java.util.HexFormat.of().formatHex(b.bytes()));
+                }
+                out.flush();
+            }
+            return 0;
+        } catch (IOException e) {
+            return fail(e);
+        } finally {
+            out.flush();
+            input.interrupt();
+        }
+    }
+
+    private void sendLines(WebSocket ws) {
+        try (BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            for (String line; (line = stdin.readLine()) != null; ) {
+                ws.send(line);
+            }
+            ws.close();
+        } catch (IOException e) {
+            // The connection ended first; the receiving side reports how.
+        }
+    }
+
+    private Headers headers() {
+        Headers headers = Headers.EMPTY;
+        for (String line : headerLines) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("a header is 'Name: value', not '" + line + "'");
+            }
+            headers = headers.with(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+        }
+        return headers;
+    }
+
+    private static int fail(Exception e) {
+        System.err.println("duplex connect: " + e.getMessage());
+        return 1;
+    }
+}

@@ -1,0 +1,521 @@
+package dev.duplex.io;
+
+import dev.duplex.CloseStatus;
+import dev.duplex.Headers;
+import dev.duplex.Limits;
+import dev.duplex.Message;
+import dev.duplex.WebSocket;
+import dev.duplex.WebSocketException;
+import dev.duplex.protocol.Event;
+import dev.duplex.protocol.Protocol;
+
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link WebSocket} over a blocking socket: a {@link Protocol}, two locks, a reader virtual thread and an
+ * {@link Inbox}.
+ *
+ * <p>{@code protocolLock} guards the protocol object and is never held during I/O. {@code writeLock} orders bytes on
+ * the wire: whoever holds it drains the protocol's output to the socket. Application sends block on it; the reader
+ * thread only tries it, so that a pong or a Close it queued is written by the current writer when the socket is busy
+ * instead of the reader blocking behind a large send (which could deadlock two peers that both send large messages
+ * while neither reads).
+ */
+public final class Connection implements WebSocket {
+
+    private static final System.Logger LOG = System.getLogger("dev.duplex");
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int READ_BUFFER_SIZE = 16 * 1024;
+    /** Clean ends of a peer-initiated close; other codes reach the application as a failure. */
+    private static final int[] CLEAN_CODES = {1000, 1001, 1005};
+
+    private final long id = IDS.incrementAndGet();
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final Protocol protocol;
+    private final String startLine;
+    private final Headers headers;
+    private final long closeTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final long expiresAt;
+    private final ReentrantLock protocolLock = new ReentrantLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Inbox inbox;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private volatile long lastActivity = System.nanoTime();
+    private volatile long closeDeadline;
+    private volatile boolean closing;
+    private volatile boolean closedLocally;
+    private volatile CloseStatus closeStatus;
+    private Thread reader;
+
+    /**
+     * @param maxLifetime a cap on the connection's life, or null for none
+     */
+    public Connection(Socket socket, Protocol protocol, String startLine, Headers headers, Limits limits,
+                      Duration idleTimeout, Duration maxLifetime) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+        this.protocol = protocol;
+        this.startLine = startLine;
+        this.headers = headers;
+        this.closeTimeoutNanos = Inbox.nanos(limits.closeTimeout());
+        this.idleTimeoutNanos = Inbox.nanos(idleTimeout);
+        this.expiresAt = maxLifetime == null ? Long.MAX_VALUE : System.nanoTime() + Inbox.nanos(maxLifetime);
+        this.inbox = new Inbox(limits.inboxDepth());
+    }
+
+    /** Starts the reader thread, first handing it the bytes that followed the opening handshake. */
+    public void start(ByteBuffer leftover) {
+        reader = Thread.ofVirtual().name("duplex-read-" + id).start(() -> readLoop(leftover));
+    }
+
+    Inbox inbox() {
+        return inbox;
+    }
+
+    // ---------------------------------------------------------------- the reader thread
+
+    private void readLoop(ByteBuffer leftover) {
+        try {
+            if (leftover.hasRemaining()) {
+                process(leftover);
+            }
+            byte[] buffer = new byte[READ_BUFFER_SIZE];
+            ByteBuffer view = ByteBuffer.wrap(buffer);
+            while (!socket.isClosed()) {
+                long timeout = nextTimeoutNanos();
+                if (timeout <= 0) {
+                    onTimeout();
+                    continue;
+                }
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(timeout) + 1));
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                if (n < 0) {
+                    withProtocol(protocol::receiveEof);
+                    deliver(takeEvents());
+                    break;
+                }
+                lastActivity = System.nanoTime();
+                view.clear().limit(n);
+                process(view);
+            }
+        } catch (IOException e) {
+            if (!socket.isClosed()) {
+                abort("connection lost: " + e.getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            abort("reader interrupted", e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "duplex-read-" + id + " failed", e);
+            abort("internal error: " + e, e);
+        } finally {
+            closeSocket();
+            endStream(new Inbox.End(CloseStatus.ABNORMAL_CLOSURE,
+                    failure("connection closed without a closing handshake", CloseStatus.ABNORMAL_CLOSURE, null)));
+            finished.countDown();
+        }
+    }
+
+    private void process(ByteBuffer data) throws IOException, InterruptedException {
+        protocolLock.lock();
+        try {
+            protocol.receive(data);
+        } finally {
+            protocolLock.unlock();
+        }
+        List<Event> events = takeEvents();
+        flush(false);
+        deliver(events);
+    }
+
+    private List<Event> takeEvents() {
+        List<Event> events = new ArrayList<>(4);
+        protocolLock.lock();
+        try {
+            for (Event e; (e = protocol.nextEvent()) != null; ) {
+                events.add(e);
+            }
+        } finally {
+            protocolLock.unlock();
+        }
+        return events;
+    }
+
+    private void deliver(List<Event> events) throws IOException, InterruptedException {
+        for (Event event : events) {
+            switch (event) {
+                case Event.Received r -> inbox.put(r.message());
+                case Event.Ping p -> { } // the protocol has already queued the pong
+                case Event.Pong p -> { }
+                case Event.CloseReceived c -> {
+                    closeStatus = c.status();
+                    closing = true;
+                    boolean clean = closedLocally || isCleanCode(c.status().code());
+                    endStream(new Inbox.End(c.status(), clean ? null
+                            : failure("peer closed the connection with " + c.status(), c.status(), null)));
+                    answerClose();
+                }
+                case Event.Failed f -> {
+                    closeStatus = f.status();
+                    closing = true;
+                    endStream(new Inbox.End(f.status(), failure(f.reason(), f.status(), null)));
+                    answerClose();
+                }
+            }
+        }
+    }
+
+    private static boolean isCleanCode(int code) {
+        for (int c : CLEAN_CODES) {
+            if (c == code) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends the pending Close once the application has taken the messages that arrived before it, so that an echo
+     * handler answers them first (the strict Autobahn outcomes), but no later than the close timeout.
+     */
+    private void answerClose() throws IOException, InterruptedException {
+        boolean pending;
+        protocolLock.lock();
+        try {
+            pending = protocol.hasPendingClose();
+        } finally {
+            protocolLock.unlock();
+        }
+        if (pending) {
+            inbox.awaitDrained(closeTimeoutNanos);
+            withProtocol(protocol::sendPendingClose);
+            flush(false);
+        }
+        armCloseDeadline();
+    }
+
+    private long nextTimeoutNanos() {
+        long now = System.nanoTime();
+        if (closeDeadline != 0) {
+            return closeDeadline - now;
+        }
+        return Math.min(lastActivity + idleTimeoutNanos, expiresAt) - now;
+    }
+
+    private void onTimeout() throws IOException {
+        if (closeDeadline != 0) {
+            abort("the peer did not finish the closing handshake within the close timeout", null);
+            return;
+        }
+        boolean expired = System.nanoTime() - expiresAt >= 0;
+        closeFromReader(CloseStatus.GOING_AWAY.withReason(expired ? "connection lifetime exceeded" : "idle timeout"));
+    }
+
+    private void closeFromReader(CloseStatus status) throws IOException {
+        closedLocally = true;
+        closing = true;
+        withProtocol(() -> protocol.close(status));
+        armCloseDeadline();
+        flush(false);
+    }
+
+    private void armCloseDeadline() {
+        if (closeDeadline == 0) {
+            long deadline = System.nanoTime() + closeTimeoutNanos;
+            closeDeadline = deadline == 0 ? 1 : deadline;
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Writes the protocol's output. With {@code block}, waits for the write lock; without, leaves the output to the
+     * thread that holds it. Either way, output queued while the lock was held is not stranded: after unlocking,
+     * whoever sees output left tries again.
+     */
+    private void flush(boolean block) throws IOException {
+        do {
+            if (block) {
+                writeLock.lock();
+            } else if (!writeLock.tryLock()) {
+                return;
+            }
+            try {
+                drain();
+            } finally {
+                writeLock.unlock();
+            }
+            block = false;
+        } while (hasOutput());
+    }
+
+    private boolean hasOutput() {
+        protocolLock.lock();
+        try {
+            return protocol.hasOutput();
+        } finally {
+            protocolLock.unlock();
+        }
+    }
+
+    /** Writes everything the protocol has queued; the caller holds the write lock. */
+    private void drain() throws IOException {
+        while (true) {
+            ByteBuffer b;
+            protocolLock.lock();
+            try {
+                b = protocol.nextOutput();
+            } finally {
+                protocolLock.unlock();
+            }
+            if (b == null) {
+                return;
+            }
+            try {
+                if (b == Protocol.END_OF_STREAM) {
+                    halfClose();
+                } else if (b.hasArray()) {
+                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                } else {
+                    byte[] copy = new byte[b.remaining()];
+                    b.duplicate().get(copy);
+                    out.write(copy);
+                }
+            } catch (IOException e) {
+                abort("write failed: " + e.getMessage(), e);
+                throw failure("write failed: " + e.getMessage(), CloseStatus.ABNORMAL_CLOSURE, e);
+            }
+        }
+    }
+
+    /**
+     * The server closes TCP first (RFC 6455 §7.1.1): half-close now, and let the reader drain what the peer still
+     * sends until its end of stream, so that unread input does not turn the close into a reset that could destroy
+     * the Close frame just sent.
+     */
+    private void halfClose() throws IOException {
+        armCloseDeadline();
+        out.flush();
+        if (socket instanceof SSLSocket) {
+            closeSocket(); // TLS has no half-close: close_notify and the socket go together
+        } else if (!socket.isOutputShutdown()) {
+            socket.shutdownOutput();
+        }
+    }
+
+    // ---------------------------------------------------------------- the application's side
+
+    @Override
+    public void send(Message message) throws IOException {
+        writeLock.lock();
+        try {
+            protocolLock.lock();
+            try {
+                requireOpen();
+                protocol.send(message);
+            } finally {
+                protocolLock.unlock();
+            }
+            drain();
+        } finally {
+            writeLock.unlock();
+        }
+        lastActivity = System.nanoTime();
+        flush(false);
+    }
+
+    @Override
+    public void ping(ByteBuffer payload) throws IOException {
+        writeLock.lock();
+        try {
+            protocolLock.lock();
+            try {
+                requireOpen();
+                protocol.ping(payload);
+            } finally {
+                protocolLock.unlock();
+            }
+            drain();
+        } finally {
+            writeLock.unlock();
+        }
+        flush(false);
+    }
+
+    private void requireOpen() throws WebSocketException {
+        if (protocol.state() != Protocol.State.OPEN) {
+            CloseStatus status = closeStatus != null ? closeStatus : CloseStatus.ABNORMAL_CLOSURE;
+            throw failure("cannot send: the connection is closed (" + status + ")", status, null);
+        }
+    }
+
+    @Override
+    public Message receive() throws IOException {
+        Message message;
+        try {
+            message = inbox.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while receiving");
+        }
+        if (message != null) {
+            return message;
+        }
+        WebSocketException failure = inbox.end().failure();
+        if (failure == null) {
+            return null;
+        }
+        // A fresh exception per call, so the stack trace is the caller's; the first one is its cause.
+        throw failure(failure.getMessage(), failure.status(), failure);
+    }
+
+    @Override
+    public void close(CloseStatus status) throws IOException {
+        if (!status.isSendable()) {
+            throw new IllegalArgumentException("close code " + status.code()
+                    + " may not be sent; use 1000-1003, 1007-1014 or 3000-4999");
+        }
+        protocolLock.lock();
+        try {
+            if (protocol.state() == Protocol.State.OPEN && !protocol.hasPendingClose()) {
+                closedLocally = true;
+            }
+            protocol.close(status);
+        } finally {
+            protocolLock.unlock();
+        }
+        closing = true;
+        inbox.closeLocally();
+        armCloseDeadline();
+        flushWithin(closeTimeoutNanos);
+        awaitFinished();
+    }
+
+    /** Writes the queued Close, giving up (and dropping the connection) if a stuck send holds the socket too long. */
+    private void flushWithin(long nanos) throws InterruptedIOException {
+        try {
+            if (!writeLock.tryLock(nanos, TimeUnit.NANOSECONDS)) {
+                abort("a send blocked the closing handshake for longer than the close timeout", null);
+                return;
+            }
+            try {
+                drain();
+            } finally {
+                writeLock.unlock();
+            }
+            flush(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while closing");
+        } catch (IOException e) {
+            // The connection is gone; abort() has recorded why.
+        }
+    }
+
+    /** Waits for the reader to end: it does once the closing handshake is over or the close timeout has passed. */
+    void awaitFinished() throws InterruptedIOException {
+        if (Thread.currentThread() == reader) {
+            return;
+        }
+        try {
+            // The reader enforces the close deadline itself, unless it is stuck writing to a peer that reads nothing.
+            if (!finished.await(closeTimeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS)) {
+                abort("the peer did not finish the closing handshake within the close timeout", null);
+                finished.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while closing");
+        }
+    }
+
+    /** Drops the connection at once, without a closing handshake. */
+    void abort(String reason, Throwable cause) {
+        closing = true;
+        if (closeStatus == null) {
+            closeStatus = CloseStatus.ABNORMAL_CLOSURE;
+        }
+        endStream(new Inbox.End(CloseStatus.ABNORMAL_CLOSURE, failure(reason, CloseStatus.ABNORMAL_CLOSURE, cause)));
+        closeSocket();
+    }
+
+    private void endStream(Inbox.End end) {
+        inbox.end(end);
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+
+    private void withProtocol(Runnable action) {
+        protocolLock.lock();
+        try {
+            action.run();
+        } finally {
+            protocolLock.unlock();
+        }
+    }
+
+    private static WebSocketException failure(String message, CloseStatus status, Throwable cause) {
+        return new WebSocketException(message, status, cause);
+    }
+
+    @Override
+    public String startLine() {
+        return startLine;
+    }
+
+    @Override
+    public Headers headers() {
+        return headers;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return socket.getRemoteSocketAddress();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closing;
+    }
+
+    @Override
+    public Optional<CloseStatus> closeStatus() {
+        return Optional.ofNullable(closeStatus);
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket#" + id + "[" + socket.getRemoteSocketAddress() + (closing ? ", closed]" : "]");
+    }
+}

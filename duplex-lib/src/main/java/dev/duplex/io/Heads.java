@@ -1,0 +1,44 @@
+package dev.duplex.io;
+
+import dev.duplex.protocol.handshake.HttpException;
+import dev.duplex.protocol.handshake.HttpParser;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+
+/** Reads an HTTP head from a socket within a deadline, keeping the bytes that follow it. */
+final class Heads {
+
+    private Heads() {
+    }
+
+    /**
+     * Reads until {@code parser} has a whole head.
+     *
+     * @param buffer         a heap buffer in read mode; on return it holds the bytes after the head
+     * @param deadline       when the head must be complete
+     */
+    static HttpParser.Head read(Socket socket, HttpParser parser, ByteBuffer buffer, Deadline deadline)
+            throws IOException, HttpException {
+        InputStream in = socket.getInputStream();
+        while (true) {
+            HttpParser.Head head = parser.parse(buffer);
+            if (head != null) {
+                return head;
+            }
+            if (deadline.isExpired()) {
+                throw new SocketTimeoutException("opening handshake timed out");
+            }
+            socket.setSoTimeout(deadline.remainingMillis());
+            int n = in.read(buffer.array(), 0, buffer.capacity());
+            if (n < 0) {
+                throw new EOFException("connection closed during the opening handshake");
+            }
+            buffer.clear().limit(n);
+        }
+    }
+}

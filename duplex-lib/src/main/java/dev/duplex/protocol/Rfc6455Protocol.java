@@ -1,0 +1,373 @@
+package dev.duplex.protocol;
+
+import dev.duplex.CloseStatus;
+import dev.duplex.Limits;
+import dev.duplex.Message;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The RFC 6455 state machine after the opening handshake: frames in, messages and control frames out, the rules of
+ * §5 applied with the sentence that sets each one, and the closing handshake of §7.
+ *
+ * <p>A violation fails the connection (§7.1.7): the protocol stops reading, reports {@link Event.Failed} and holds a
+ * Close frame with the matching code as pending (see {@link Protocol}).
+ */
+public final class Rfc6455Protocol implements Protocol {
+
+    private final Role role;
+    private final RandomGenerator maskKeys;
+    private final int maxFrameSize;
+    private final FrameReader reader = new FrameReader();
+    private final MessageAssembler assembler;
+    private final byte[] control = new byte[125];
+    private int controlSize;
+
+    private final ArrayDeque<Event> events = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+
+    private State state = State.OPEN;
+    private boolean inFrame;
+    private Opcode frameOpcode;
+    /** Set once the terminal event is reported: the peer's Close, a failure or the end of the stream. */
+    private boolean inputEnded;
+    private boolean closeReceived;
+    private CloseStatus pendingClose;
+
+    /**
+     * @param role     which end this is: a server expects masked frames and a client unmasked ones
+     * @param limits   the frame, message and fragment limits
+     * @param maskKeys where a client's masking keys come from (RFC 6455 §5.3 asks for a strong source of entropy)
+     */
+    public Rfc6455Protocol(Role role, Limits limits, RandomGenerator maskKeys) {
+        this.role = Objects.requireNonNull(role, "role");
+        this.maskKeys = Objects.requireNonNull(maskKeys, "maskKeys");
+        this.maxFrameSize = limits.maxFrameSize();
+        this.assembler = new MessageAssembler(limits.maxMessageSize(), limits.maxFragments());
+    }
+
+    // ---------------------------------------------------------------- input
+
+    @Override
+    public void receive(ByteBuffer data) {
+        while (!inputEnded) {
+            if (!inFrame) {
+                if (!reader.readHeader(data) || !acceptHeader()) {
+                    break;
+                }
+                inFrame = true;
+            }
+            if (reader.remaining() > 0) {
+                if (!data.hasRemaining() || !readPayload(data) || reader.remaining() > 0) {
+                    break;
+                }
+            }
+            inFrame = false;
+            endFrame();
+        }
+        // RFC 6455 §7.1.7: after failing, "the endpoint MUST NOT continue to attempt to process data".
+        data.position(data.limit());
+    }
+
+    private boolean acceptHeader() {
+        Opcode opcode = Opcode.of(reader.opcode());
+        long length = reader.length();
+        // §5.2: "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
+        if (reader.rsv() != 0) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "reserved bits set without a negotiated extension");
+        }
+        // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
+        if (opcode == null) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "reserved opcode 0x" + Integer.toHexString(reader.opcode()));
+        }
+        // §5.1: "a server MUST close the connection upon receiving a frame that is not masked" and "A client MUST
+        // close a connection if it detects a masked frame."
+        if (role == Role.SERVER && !reader.masked()) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "unmasked frame from a client");
+        }
+        if (role == Role.CLIENT && reader.masked()) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "masked frame from a server");
+        }
+        // §5.2: "the most significant bit MUST be 0".
+        if (length < 0) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "frame length with the most significant bit set");
+        }
+        frameOpcode = opcode;
+        if (opcode.isControl()) {
+            // §5.5: "All control frames MUST have a payload length of 125 bytes or less and MUST NOT be fragmented."
+            if (length > 125) {
+                return fail(CloseStatus.PROTOCOL_ERROR, "control frame payload longer than 125 bytes");
+            }
+            if (!reader.fin()) {
+                return fail(CloseStatus.PROTOCOL_ERROR, "fragmented control frame");
+            }
+            controlSize = 0;
+            return true;
+        }
+        // §5.4: fragments are a first frame (TEXT or BINARY), then continuations; messages do not interleave.
+        if (opcode == Opcode.CONTINUATION && !assembler.isActive()) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "continuation frame without a message to continue");
+        }
+        if (opcode != Opcode.CONTINUATION && assembler.isActive()) {
+            return fail(CloseStatus.PROTOCOL_ERROR, "new message started before the previous one was finished");
+        }
+        if (length > maxFrameSize) {
+            return fail(CloseStatus.MESSAGE_TOO_BIG, "frame of " + length + " bytes, over the limit of " + maxFrameSize);
+        }
+        Boolean text = opcode == Opcode.CONTINUATION ? null : opcode == Opcode.TEXT;
+        String tooBig = assembler.startFrame(text, length);
+        return tooBig == null || fail(CloseStatus.MESSAGE_TOO_BIG, tooBig);
+    }
+
+    private boolean readPayload(ByteBuffer data) {
+        if (frameOpcode.isControl()) {
+            controlSize += reader.readPayload(data, control, controlSize);
+            return true;
+        }
+        // §8.1: fail "when an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not,
+        // in fact, a valid UTF-8 stream" - as soon as it finds it, not at the end of the frame.
+        return assembler.append(reader, data)
+                || fail(CloseStatus.INVALID_FRAME_PAYLOAD_DATA, "invalid UTF-8 in a text message");
+    }
+
+    private void endFrame() {
+        switch (frameOpcode) {
+            case PING -> {
+                ByteBuffer payload = controlPayload();
+                events.add(new Event.Ping(payload));
+                // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
+                if (state == State.OPEN) {
+                    queueFrame(Opcode.PONG, payload.array(), 0, payload.remaining());
+                }
+            }
+            // §5.5.3: "A response to an unsolicited Pong frame is not expected."
+            case PONG -> events.add(new Event.Pong(controlPayload()));
+            case CLOSE -> closeFrameReceived();
+            default -> {
+                if (reader.fin()) {
+                    Message message = assembler.finish();
+                    if (message == null) {
+                        fail(CloseStatus.INVALID_FRAME_PAYLOAD_DATA, "text message ends inside a UTF-8 sequence");
+                    } else {
+                        events.add(new Event.Received(message));
+                    }
+                }
+            }
+        }
+    }
+
+    private ByteBuffer controlPayload() {
+        byte[] copy = new byte[controlSize];
+        System.arraycopy(control, 0, copy, 0, controlSize);
+        return ByteBuffer.wrap(copy);
+    }
+
+    private void closeFrameReceived() {
+        CloseStatus status;
+        if (controlSize == 0) {
+            status = CloseStatus.NO_STATUS_RCVD;
+        } else if (controlSize == 1) {
+            // §5.5.1: a body "MUST start with a two-byte unsigned integer" - one byte cannot.
+            fail(CloseStatus.PROTOCOL_ERROR, "close frame with a 1-byte payload");
+            return;
+        } else {
+            int code = (control[0] & 0xFF) << 8 | (control[1] & 0xFF);
+            if (!CloseStatus.isSendable(code)) {
+                fail(CloseStatus.PROTOCOL_ERROR, "close frame with invalid code " + code);
+                return;
+            }
+            if (!Utf8Validator.isValid(control, 2, controlSize - 2)) {
+                fail(CloseStatus.INVALID_FRAME_PAYLOAD_DATA, "close reason is not valid UTF-8");
+                return;
+            }
+            status = new CloseStatus(code, new String(control, 2, controlSize - 2, StandardCharsets.UTF_8));
+        }
+        inputEnded = true;
+        closeReceived = true;
+        if (state == State.OPEN) {
+            // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint
+            // MUST send a Close frame in response. (When sending a Close frame in response, the endpoint typically
+            // echos the status code it received.)"
+            pendingClose = status.code() == CloseStatus.NO_STATUS_RCVD.code() ? CloseStatus.NO_STATUS_RCVD
+                    : new CloseStatus(status.code(), "");
+        } else {
+            closingHandshakeDone();
+        }
+        events.add(new Event.CloseReceived(status));
+    }
+
+    /** §7.1.7 _Fail the WebSocket Connection_: stop reading, report, and hold the Close that tells the peer. */
+    private boolean fail(CloseStatus status, String reason) {
+        inputEnded = true;
+        if (state == State.OPEN) {
+            pendingClose = status.withReason(shortReason(reason));
+        } else {
+            closingHandshakeDone();
+        }
+        events.add(new Event.Failed(status.withReason(shortReason(reason)), reason));
+        return false;
+    }
+
+    private static String shortReason(String reason) {
+        return reason.length() <= CloseStatus.MAX_REASON_BYTES ? reason : reason.substring(0, CloseStatus.MAX_REASON_BYTES);
+    }
+
+    @Override
+    public void receiveEof() {
+        if (!inputEnded) {
+            inputEnded = true;
+            events.add(new Event.Failed(CloseStatus.ABNORMAL_CLOSURE, state == State.OPEN
+                    ? "connection closed without a close frame"
+                    : "connection closed before the peer answered the close frame"));
+        }
+        // Nothing can reach the peer any more; a pending Close is moot.
+        pendingClose = null;
+        state = State.CLOSED;
+    }
+
+    @Override
+    public Event nextEvent() {
+        return events.poll();
+    }
+
+    // ---------------------------------------------------------------- output
+
+    @Override
+    public ByteBuffer nextOutput() {
+        return output.poll();
+    }
+
+    @Override
+    public boolean hasOutput() {
+        return !output.isEmpty();
+    }
+
+    @Override
+    public void send(Message message) {
+        requireOpen();
+        switch (message) {
+            case Message.Text t -> {
+                byte[] utf8 = t.text().getBytes(StandardCharsets.UTF_8);
+                queueFrame(Opcode.TEXT, utf8, 0, utf8.length);
+            }
+            case Message.Binary b -> queueBinary(b.data());
+        }
+    }
+
+    private void queueBinary(ByteBuffer data) {
+        ByteBuffer payload = data.duplicate();
+        if (role == Role.SERVER && payload.remaining() > 64 * 1024) {
+            // Large unmasked payloads go out as they are: a header, then the application's own buffer.
+            byte[] header = new byte[FrameWriter.headerLength(payload.remaining(), false)];
+            FrameWriter.writeHeader(header, 0, true, 0, Opcode.BINARY.code(), payload.remaining(), false, 0);
+            output.add(ByteBuffer.wrap(header));
+            output.add(payload);
+            return;
+        }
+        if (payload.hasArray()) {
+            queueFrame(Opcode.BINARY, payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
+        } else {
+            byte[] copy = new byte[payload.remaining()];
+            payload.get(copy);
+            queueFrame(Opcode.BINARY, copy, 0, copy.length);
+        }
+    }
+
+    @Override
+    public void ping(ByteBuffer payload) {
+        requireOpen();
+        if (payload.remaining() > 125) {
+            throw new IllegalArgumentException("a ping payload is at most 125 bytes, not " + payload.remaining());
+        }
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        queueFrame(Opcode.PING, bytes, 0, bytes.length);
+    }
+
+    @Override
+    public void close(CloseStatus status) {
+        if (pendingClose != null) {
+            sendPendingClose();
+            return;
+        }
+        if (state != State.OPEN) {
+            return;
+        }
+        if (!status.isSendable()) {
+            throw new IllegalArgumentException("close code " + status.code()
+                    + " may not be sent; use 1000-1003, 1007-1014 or 3000-4999");
+        }
+        queueClose(status);
+        state = State.CLOSING;
+    }
+
+    @Override
+    public void sendPendingClose() {
+        if (pendingClose == null) {
+            return;
+        }
+        queueClose(pendingClose);
+        pendingClose = null;
+        if (closeReceived || role == Role.SERVER) {
+            closingHandshakeDone();
+        } else {
+            // A client that failed the connection waits for the server to close TCP (§7.1.7, §7.1.1).
+            state = State.CLOSING;
+        }
+    }
+
+    @Override
+    public boolean hasPendingClose() {
+        return pendingClose != null;
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    /** §7.1.1: "the server SHOULD close the underlying TCP connection first"; the client waits for that. */
+    private void closingHandshakeDone() {
+        state = State.CLOSED;
+        if (role == Role.SERVER) {
+            output.add(END_OF_STREAM);
+        }
+    }
+
+    private void requireOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("cannot send: the connection is " + state.name().toLowerCase());
+        }
+    }
+
+    private void queueClose(CloseStatus status) {
+        if (status.code() == CloseStatus.NO_STATUS_RCVD.code()) {
+            queueFrame(Opcode.CLOSE, new byte[0], 0, 0);
+            return;
+        }
+        byte[] reason = status.reason().getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[2 + reason.length];
+        payload[0] = (byte) (status.code() >>> 8);
+        payload[1] = (byte) status.code();
+        System.arraycopy(reason, 0, payload, 2, reason.length);
+        queueFrame(Opcode.CLOSE, payload, 0, payload.length);
+    }
+
+    /** One whole frame in one buffer, masked with a fresh key when this is a client (§5.3). */
+    private void queueFrame(Opcode opcode, byte[] payload, int off, int len) {
+        boolean masked = role == Role.CLIENT;
+        int maskKey = masked ? maskKeys.nextInt() : 0;
+        int headerLength = FrameWriter.headerLength(len, masked);
+        byte[] frame = new byte[headerLength + len];
+        FrameWriter.writeHeader(frame, 0, true, 0, opcode.code(), len, masked, maskKey);
+        System.arraycopy(payload, off, frame, headerLength, len);
+        if (masked) {
+            Masking.mask(frame, headerLength, len, maskKey, 0);
+        }
+        output.add(ByteBuffer.wrap(frame));
+    }
+}
