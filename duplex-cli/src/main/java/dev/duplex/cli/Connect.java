@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -47,8 +48,7 @@ final class Connect implements Callable<Integer> {
             for (Message m; (m = ws.receive()) != null; ) {
                 switch (m) {
                     case Message.Text t -> out.println(t.text());
-                    case Message.Binary b -> out.println("[binary " + b.data().remaining() + " bytes] "
-                            + java.util.HexFormat.of().formatHex(b.bytes()));
+                    case Message.Binary b -> out.println(describe(b));
                 }
                 out.flush();
             }
@@ -82,6 +82,11 @@ final class Connect implements Callable<Integer> {
             headers = headers.with(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
         }
         return headers;
+    }
+
+    /** A binary message as one line: its size and its bytes in hex. */
+    static String describe(Message.Binary b) {
+        return "[binary " + b.data().remaining() + " bytes] " + HexFormat.of().formatHex(b.bytes());
     }
 
     private static int fail(Exception e) {

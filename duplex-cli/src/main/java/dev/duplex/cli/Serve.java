@@ -45,8 +45,16 @@ final class Serve implements Callable<Integer> {
             description = "Largest message accepted, in bytes (default: ${DEFAULT-VALUE}).")
     int maxMessageSize;
 
-    @Option(names = {"-q", "--quiet"}, description = "Do not log connections on stderr.")
+    @Option(names = {"-q", "--quiet"}, description = "Print neither the messages (stdout) nor the connections (stderr).")
     boolean quiet;
+
+    private static void print(Message m) {
+        switch (m) {
+            case Message.Text t -> System.out.println(t.text());
+            case Message.Binary b -> System.out.println(Connect.describe(b));
+        }
+        System.out.flush();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -74,6 +82,9 @@ final class Serve implements Callable<Integer> {
                     }
                     try {
                         for (Message m; (m = ws.receive()) != null; ) {
+                            if (!quiet) {
+                                print(m); // the spec's example prints every message it echoes
+                            }
                             ws.send(m);
                         }
                     } finally {

@@ -12,7 +12,6 @@ import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.HttpException;
 import dev.duplex.protocol.handshake.HttpParser;
 
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -22,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /** {@link WebSocket#connect}: TCP or TLS, then the client's opening handshake. */
 public final class Dialer {
@@ -82,11 +80,9 @@ public final class Dialer {
     private static Socket startTls(Socket socket, String host, int port, Deadline deadline) throws IOException {
         SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
                 .createSocket(socket, host, port, true);
+        // JSSE already sends SNI for a host name given to createSocket; the host name must also match the certificate.
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!host.contains(":") && !Character.isDigit(host.charAt(host.length() - 1))) {
-            parameters.setServerNames(List.of(new SNIHostName(host)));
-        }
         tls.setSSLParameters(parameters);
         tls.setSoTimeout(deadline.remainingMillis());
         tls.startHandshake();
