@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.ClientOptions;
+import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Message;
 import dev.duplex.WebSocket;
@@ -34,12 +35,17 @@ final class Connect implements Callable<Integer> {
     @Option(names = {"-H", "--header"}, paramLabel = "'Name: value'", description = "Extra request header; repeatable.")
     List<String> headerLines = new ArrayList<>();
 
+    @Option(names = "--framing", defaultValue = "rfc6455", paramLabel = "rfc6455|old|new",
+            description = "Wire format: RFC 6455, or the hixie-76 handshake with the old or new framing "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Framing framing;
+
     @Override
     public Integer call() {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         WebSocket ws;
         try {
-            ws = WebSocket.connect(url, headers(), ClientOptions.DEFAULT);
+            ws = WebSocket.connect(url, headers(), ClientOptions.DEFAULT.withFraming(framing));
         } catch (IOException | IllegalArgumentException e) {
             return fail(e);
         }

@@ -20,7 +20,7 @@ public final class Main implements Runnable {
 
     /** Runs the command and returns its exit code. */
     static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.duplex.cli;
 
+import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.Message;
@@ -34,6 +35,11 @@ final class Serve implements Callable<Integer> {
             description = "Echo every message back; the only behaviour of serve for now, the spec's example.")
     boolean echo;
 
+    @Option(names = "--framing", defaultValue = "rfc6455", paramLabel = "rfc6455|old|new",
+            description = "Legacy framing for hixie-76 clients (old or new); RFC 6455 clients are always served "
+                    + "(default: ${DEFAULT-VALUE}, hixie-76 refused).")
+    Framing framing;
+
     @Option(names = "--backlog", defaultValue = "128", description = "TCP listen backlog (default: ${DEFAULT-VALUE}).")
     int backlog;
 
@@ -66,7 +72,8 @@ final class Serve implements Callable<Integer> {
                 .withPort(port)
                 .withBacklog(backlog)
                 .withIdleTimeout(idleTimeout)
-                .withLimits(limits);
+                .withLimits(limits)
+                .withFraming(framing);
         WebSocketServer server = WebSocketServer.start(options,
                 request -> {
                     // The spec's example: the hixie-era handshake wants the origin and location echoed.

@@ -3,17 +3,17 @@ package dev.duplex.io;
 import dev.duplex.CloseStatus;
 import dev.duplex.HandshakeRequest;
 import dev.duplex.Handler;
+import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.ServerOptions;
 import dev.duplex.Upgrade;
 import dev.duplex.Upgrader;
 import dev.duplex.WebSocketException;
 import dev.duplex.WebSocketServer;
-import dev.duplex.protocol.Role;
-import dev.duplex.protocol.Rfc6455Protocol;
 import dev.duplex.protocol.handshake.HttpException;
 import dev.duplex.protocol.handshake.HttpParser;
 import dev.duplex.protocol.handshake.ServerHandshake;
+import dev.duplex.protocol.handshake.ServerOpening;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,20 +129,22 @@ public final class Acceptor<S> implements WebSocketServer {
             socket.setTcpNoDelay(true);
             Deadline deadline = Deadline.after(limits.handshakeTimeout());
             ByteBuffer buffer = ByteBuffer.allocate(4096).limit(0);
-            HandshakeRequest request;
+            ServerOpening opening;
             try {
                 HttpParser.Head head = Heads.read(socket, new HttpParser(limits), buffer, deadline);
-                request = ServerHandshake.validate(head);
+                opening = ServerOpening.of(head, options.framing());
             } catch (HttpException e) {
                 refuse(socket, e.status(), e.getMessage(), e.headers());
                 return;
             }
+            byte[] body = Heads.readBody(socket, buffer, opening.bodyLength(), deadline);
+            HandshakeRequest request = opening.request();
             Upgrade<S> upgrade;
             try {
                 upgrade = upgrader.upgrade(request);
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.WARNING, "the upgrader threw; answering 500", e);
-                refuse(socket, 500, "internal server error", dev.duplex.Headers.EMPTY);
+                refuse(socket, 500, "internal server error", Headers.EMPTY);
                 return;
             }
             switch (upgrade) {
@@ -153,15 +155,14 @@ public final class Acceptor<S> implements WebSocketServer {
                 case Upgrade.Accept<S> a -> {
                     byte[] response;
                     try {
-                        response = ServerHandshake.accept(request, a.headers());
+                        response = opening.accept(body, a.headers());
                     } catch (IllegalArgumentException e) {
                         LOG.log(System.Logger.Level.WARNING, "the upgrader returned invalid headers; answering 500", e);
-                        refuse(socket, 500, "internal server error", dev.duplex.Headers.EMPTY);
+                        refuse(socket, 500, "internal server error", Headers.EMPTY);
                         return;
                     }
                     socket.getOutputStream().write(response);
-                    connection = new Connection(socket,
-                            new Rfc6455Protocol(Role.SERVER, limits, new MaskKeys()),
+                    connection = new Connection(socket, opening.protocol(limits, new MaskKeys()),
                             request.startLine(), request.headers(), limits,
                             options.idleTimeout(), options.maxLifetime());
                     state = a.state();
@@ -201,7 +202,7 @@ public final class Acceptor<S> implements WebSocketServer {
      * Answers with an HTTP error, half-closes, and reads what the client still sends for a moment, so that unread
      * request bytes do not turn the close into a reset that destroys the response before the client reads it.
      */
-    private static void refuse(Socket socket, int status, String reason, dev.duplex.Headers headers) {
+    private static void refuse(Socket socket, int status, String reason, Headers headers) {
         try (socket) {
             OutputStream out = socket.getOutputStream();
             out.write(ServerHandshake.reject(status, reason, headers));

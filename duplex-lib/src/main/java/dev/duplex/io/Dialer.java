@@ -1,16 +1,17 @@
 package dev.duplex.io;
 
 import dev.duplex.ClientOptions;
+import dev.duplex.Framing;
 import dev.duplex.HandshakeException;
 import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.Scheme;
 import dev.duplex.WebSocket;
-import dev.duplex.protocol.Role;
-import dev.duplex.protocol.Rfc6455Protocol;
 import dev.duplex.protocol.handshake.ClientHandshake;
+import dev.duplex.protocol.handshake.ClientOpening;
 import dev.duplex.protocol.handshake.HttpException;
 import dev.duplex.protocol.handshake.HttpParser;
+import dev.duplex.protocol.legacy.Hixie76Handshake;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -21,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 
 /** {@link WebSocket#connect}: TCP or TLS, then the client's opening handshake. */
 public final class Dialer {
@@ -44,7 +46,9 @@ public final class Dialer {
         String hostHeader = port == scheme.defaultPort() ? host : host + ":" + port;
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-        ClientHandshake handshake = new ClientHandshake(hostHeader, target, headers, MaskKeys.nonce());
+        ClientOpening handshake = options.framing() == Framing.RFC6455
+                ? new ClientHandshake(hostHeader, target, headers, MaskKeys.nonce())
+                : new Hixie76Handshake.Client(hostHeader, target, headers, options.framing(), new SecureRandom());
 
         Limits limits = options.limits();
         Socket socket = new Socket();
@@ -67,7 +71,8 @@ public final class Dialer {
                 throw new HandshakeException("invalid handshake response: " + e.getMessage(), 0, Headers.EMPTY);
             }
             handshake.verify(head);
-            Connection connection = new Connection(socket, new Rfc6455Protocol(Role.CLIENT, limits, new MaskKeys()),
+            handshake.verifyBody(Heads.readBody(socket, buffer, handshake.responseBodyLength(), deadline));
+            Connection connection = new Connection(socket, handshake.protocol(limits, new MaskKeys()),
                     head.startLine(), head.headers(), limits, options.idleTimeout(), null);
             connection.start(buffer.slice());
             return connection;

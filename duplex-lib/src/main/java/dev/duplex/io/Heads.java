@@ -41,4 +41,28 @@ final class Heads {
             buffer.clear().limit(n);
         }
     }
+
+    /**
+     * Takes {@code length} bytes that follow a head: from {@code buffer} first, then from the socket.
+     *
+     * @param buffer a heap buffer in read mode holding what was read after the head; on return, what follows
+     */
+    static byte[] readBody(Socket socket, ByteBuffer buffer, int length, Deadline deadline) throws IOException {
+        byte[] body = new byte[length];
+        int have = Math.min(length, buffer.remaining());
+        buffer.get(body, 0, have);
+        InputStream in = socket.getInputStream();
+        while (have < length) {
+            if (deadline.isExpired()) {
+                throw new SocketTimeoutException("opening handshake timed out");
+            }
+            socket.setSoTimeout(deadline.remainingMillis());
+            int n = in.read(body, have, length - have);
+            if (n < 0) {
+                throw new EOFException("connection closed during the opening handshake");
+            }
+            have += n;
+        }
+        return body;
+    }
 }

@@ -2,16 +2,21 @@ package dev.duplex.protocol.handshake;
 
 import dev.duplex.HandshakeException;
 import dev.duplex.Headers;
+import dev.duplex.Limits;
+import dev.duplex.protocol.Protocol;
+import dev.duplex.protocol.Rfc6455Protocol;
+import dev.duplex.protocol.Role;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.random.RandomGenerator;
 
 /**
  * The client's side of the RFC 6455 §4.1 opening handshake: the request, and the checks on the server's response.
  */
-public final class ClientHandshake {
+public final class ClientHandshake implements ClientOpening {
 
     /** Header fields the handshake writes itself; the application may not pass them. */
     private static final Set<String> OWN_HEADERS = ServerHandshake.caseInsensitive(
@@ -50,7 +55,7 @@ public final class ClientHandshake {
         return key;
     }
 
-    /** The request bytes. */
+    @Override
     public byte[] request() {
         StringBuilder sb = new StringBuilder(256)
                 .append("GET ").append(target).append(" HTTP/1.1\r\n")
@@ -63,11 +68,22 @@ public final class ClientHandshake {
         return sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /**
-     * Checks the server's response (§4.1, "the client MUST validate the server's response as follows").
-     *
-     * @throws HandshakeException the server refused, or the response does not complete the handshake
-     */
+    @Override
+    public int responseBodyLength() {
+        return 0;
+    }
+
+    @Override
+    public Protocol protocol(Limits limits, RandomGenerator maskKeys) {
+        return new Rfc6455Protocol(Role.CLIENT, limits, maskKeys);
+    }
+
+    @Override
+    public void verifyBody(byte[] body) {
+    }
+
+    /** Checks the server's response (§4.1, "the client MUST validate the server's response as follows"). */
+    @Override
     public void verify(HttpParser.Head response) throws HandshakeException {
         Headers headers = response.headers();
         int status = statusCode(response.startLine());
@@ -104,7 +120,7 @@ public final class ClientHandshake {
     }
 
     /** The status code of an HTTP/1.x status-line, or -1 when the line is not one. */
-    static int statusCode(String statusLine) {
+    public static int statusCode(String statusLine) {
         if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
                 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
             return -1;

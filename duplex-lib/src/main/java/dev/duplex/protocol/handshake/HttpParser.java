@@ -16,8 +16,29 @@ import java.util.List;
  */
 public final class HttpParser {
 
-    /** A parsed head: the start-line without its line ending, and the header fields in wire order. */
-    public record Head(String startLine, Headers headers) {
+    /**
+     * A parsed head: the start-line without its line ending, and the header fields in wire order.
+     *
+     * @param untrimmedValues each field's value with only its leading whitespace removed, in the order of
+     *                        {@code headers}: hixie-76 keys count every space, trailing ones included
+     */
+    public record Head(String startLine, Headers headers, List<String> untrimmedValues) {
+
+        /** A head whose values had no trailing whitespace. */
+        public Head(String startLine, Headers headers) {
+            this(startLine, headers, headers.fields().stream().map(Headers.Field::value).toList());
+        }
+
+        /** The first value of the field {@code name} with its trailing whitespace kept, or null. */
+        public String untrimmedValue(String name) {
+            List<Headers.Field> fields = headers.fields();
+            for (int i = 0; i < fields.size(); i++) {
+                if (fields.get(i).name().equalsIgnoreCase(name)) {
+                    return untrimmedValues.get(i);
+                }
+            }
+            return null;
+        }
     }
 
     private final int maxLineLength;
@@ -28,6 +49,7 @@ public final class HttpParser {
     private int total;
     private String startLine;
     private final List<Headers.Field> fields = new ArrayList<>();
+    private final List<String> untrimmedValues = new ArrayList<>();
 
     public HttpParser(Limits limits) {
         this.maxLineLength = limits.maxHeaderLineLength();
@@ -52,7 +74,7 @@ public final class HttpParser {
                 int length = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
                 lineLength = 0;
                 if (endLine(length)) {
-                    return new Head(startLine, Headers.of(fields));
+                    return new Head(startLine, Headers.of(fields), List.copyOf(untrimmedValues));
                 }
             } else if (lineLength == line.length) {
                 throw startLine == null
@@ -111,7 +133,9 @@ public final class HttpParser {
         if (fields.size() == maxHeaderCount) {
             throw new HttpException(431, "more than " + maxHeaderCount + " header fields");
         }
-        fields.add(new Headers.Field(name, new String(line, start, end - start, StandardCharsets.ISO_8859_1)));
+        String value = new String(line, start, end - start, StandardCharsets.ISO_8859_1);
+        fields.add(new Headers.Field(name, value));
+        untrimmedValues.add(end == length ? value : new String(line, start, length - start, StandardCharsets.ISO_8859_1));
         return false;
     }
 }

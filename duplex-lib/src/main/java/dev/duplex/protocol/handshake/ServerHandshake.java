@@ -39,6 +39,37 @@ public final class ServerHandshake {
      *                       version 13
      */
     public static HandshakeRequest validate(HttpParser.Head head) throws HttpException {
+        HandshakeRequest request = parseRequest(head);
+        Headers headers = request.headers();
+        if (!headers.containsToken("Upgrade", "websocket")) {
+            throw new HttpException(426, "not a WebSocket upgrade: Upgrade: websocket expected", UPGRADE_REQUIRED);
+        }
+        if (!headers.containsToken("Connection", "Upgrade")) {
+            throw new HttpException(426, "not a WebSocket upgrade: Connection: Upgrade expected", UPGRADE_REQUIRED);
+        }
+        // §4.2.2: "If this version does not match a version understood by the server, the server MUST abort the
+        // WebSocket handshake described in this section and instead send an appropriate HTTP error code (such as
+        // 426 Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s)".
+        List<String> versions = headers.all("Sec-WebSocket-Version");
+        if (versions.size() != 1 || !versions.getFirst().equals("13")) {
+            throw new HttpException(426, "unsupported WebSocket version " + String.join(",", versions)
+                    + "; this server speaks 13", UPGRADE_REQUIRED);
+        }
+        // §4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded value that, when decoded, is 16 bytes".
+        List<String> keys = headers.all("Sec-WebSocket-Key");
+        if (keys.size() != 1 || !isValidKey(keys.getFirst())) {
+            throw new HttpException(400, keys.isEmpty() ? "missing Sec-WebSocket-Key" : "invalid Sec-WebSocket-Key");
+        }
+        return request;
+    }
+
+    /**
+     * Checks what every opening handshake needs, RFC 6455 or hixie-76: a GET request-line with HTTP/1.1 or later, and
+     * exactly one Host.
+     *
+     * @throws HttpException 400 (malformed, no Host) or 405 (not GET)
+     */
+    public static HandshakeRequest parseRequest(HttpParser.Head head) throws HttpException {
         String[] parts = head.startLine().split(" ", -1);
         if (parts.length != 3 || parts[1].isEmpty() || !Headers.isToken(parts[0])) {
             throw new HttpException(400, "malformed request-line");
@@ -59,25 +90,6 @@ public final class ServerHandshake {
         List<String> hosts = headers.all("Host");
         if (hosts.size() != 1) {
             throw new HttpException(400, hosts.isEmpty() ? "missing Host header" : "more than one Host header");
-        }
-        if (!headers.containsToken("Upgrade", "websocket")) {
-            throw new HttpException(426, "not a WebSocket upgrade: Upgrade: websocket expected", UPGRADE_REQUIRED);
-        }
-        if (!headers.containsToken("Connection", "Upgrade")) {
-            throw new HttpException(426, "not a WebSocket upgrade: Connection: Upgrade expected", UPGRADE_REQUIRED);
-        }
-        // §4.2.2: "If this version does not match a version understood by the server, the server MUST abort the
-        // WebSocket handshake described in this section and instead send an appropriate HTTP error code (such as
-        // 426 Upgrade Required) and a |Sec-WebSocket-Version| header field indicating the version(s)".
-        List<String> versions = headers.all("Sec-WebSocket-Version");
-        if (versions.size() != 1 || !versions.getFirst().equals("13")) {
-            throw new HttpException(426, "unsupported WebSocket version " + String.join(",", versions)
-                    + "; this server speaks 13", UPGRADE_REQUIRED);
-        }
-        // §4.2.1: "A |Sec-WebSocket-Key| header field with a base64-encoded value that, when decoded, is 16 bytes".
-        List<String> keys = headers.all("Sec-WebSocket-Key");
-        if (keys.size() != 1 || !isValidKey(keys.getFirst())) {
-            throw new HttpException(400, keys.isEmpty() ? "missing Sec-WebSocket-Key" : "invalid Sec-WebSocket-Key");
         }
         return new HandshakeRequest(head.startLine(), method, target, headers);
     }
@@ -150,7 +162,7 @@ public final class ServerHandshake {
         return response;
     }
 
-    static void appendFields(StringBuilder sb, Headers headers) {
+    public static void appendFields(StringBuilder sb, Headers headers) {
         for (Headers.Field f : headers) {
             sb.append(f.name()).append(": ").append(f.value()).append("\r\n");
         }
@@ -175,7 +187,7 @@ public final class ServerHandshake {
         };
     }
 
-    static Set<String> caseInsensitive(String... names) {
+    public static Set<String> caseInsensitive(String... names) {
         Set<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         set.addAll(List.of(names));
         return set;
