@@ -50,10 +50,15 @@ class CliTest {
         port = servingPort(server);
     }
 
+    /** Stops the shared server the way a service manager does, with SIGTERM, and checks that it exits. */
     @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
+    static void stopServer() throws InterruptedException {
+        if (server == null) {
+            return;
+        }
+        try (PeerProcess serve = server) {
+            serve.terminate();
+            serve.awaitExit(SHUTDOWN);
         }
     }
 
