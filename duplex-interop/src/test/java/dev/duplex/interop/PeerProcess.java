@@ -60,7 +60,7 @@ final class PeerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("cannot start " + name + " (" + String.join(" ", command) + ") in " + directory
                     + ": " + e.getMessage() + ". The interop tests need Node.js with duplex-interop/node's packages"
-                    + " (npm ci) and /usr/bin/python3 with python3-websockets; see duplex-interop/pom.xml.", e);
+                    + " (npm ci there) and /usr/bin/python3 with Debian's python3-websockets.", e);
         }
     }
 
