@@ -1,0 +1,35 @@
+'use strict';
+// An echo server on ws, for Duplex's interop tests.
+//
+// It listens on 127.0.0.1, port 0, and prints one line on stdout for each event the test asserts on:
+//   listening PORT          once, when it accepts connections
+//   ping HEX                a Ping arrived with this payload (ws answers it with a Pong by itself)
+//   closed CODE REASON      a connection ended; the code and reason of the Close frame it received
+//   error MESSAGE           ws failed a connection
+// Text is echoed as text and binary as binary. The text message "close:CODE:REASON" makes the server start the
+// closing handshake with that code and reason instead. The server exits when its standard input ends, so that it
+// cannot outlive the test that started it.
+const { WebSocketServer } = require('ws');
+
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 16 * 1024 * 1024 });
+
+server.on('listening', () => console.log(`listening ${server.address().port}`));
+
+server.on('connection', (ws) => {
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) {
+      const request = /^close:(\d+):(.*)$/s.exec(data.toString('utf8'));
+      if (request) {
+        ws.close(Number(request[1]), request[2]);
+        return;
+      }
+    }
+    ws.send(data, { binary: isBinary });
+  });
+  ws.on('ping', (data) => console.log(`ping ${data.toString('hex')}`));
+  ws.on('close', (code, reason) => console.log(`closed ${code} ${reason.toString('utf8')}`));
+  ws.on('error', (err) => console.log(`error ${err.message}`));
+});
+
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

@@ -1,0 +1,144 @@
+package dev.duplex.interop;
+
+import dev.duplex.ClientOptions;
+import dev.duplex.CloseStatus;
+import dev.duplex.Headers;
+import dev.duplex.Message;
+import dev.duplex.WebSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The duplex command, run as a user runs it: {@code java -jar duplex-cli/target/duplex.jar}, which the reactor
+ * packages before these tests (duplex-interop depends on duplex-cli for that).
+ */
+@Timeout(60)
+class CliTest {
+
+    private static final Path JAR = Path.of(System.getProperty("duplex.cli.jar",
+            "../duplex-cli/target/duplex.jar")).toAbsolutePath().normalize();
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final Pattern SERVING =
+            Pattern.compile("duplex: serving the echo example on ws://127\\.0\\.0\\.1:(\\d+)/");
+    /** A JVM start, with room for a slow CI machine. */
+    private static final Duration STARTUP = Duration.ofSeconds(20);
+    private static final Duration RUN = Duration.ofSeconds(20);
+    /** How long a stopped server may take to close its connections and exit. */
+    private static final Duration SHUTDOWN = Duration.ofSeconds(5);
+
+    private static PeerProcess server;
+    private static int port;
+
+    @BeforeAll
+    static void startServer() {
+        server = startServe();
+        port = servingPort(server);
+    }
+
+    /** Stops the shared server the way a service manager does, with SIGTERM, and checks that it exits. */
+    @AfterAll
+    static void stopServer() throws InterruptedException {
+        if (server == null) {
+            return;
+        }
+        try (PeerProcess serve = server) {
+            serve.terminate();
+            serve.awaitExit(SHUTDOWN);
+        }
+    }
+
+    @Test
+    void serveEchoesAndAnswersTheHandshakeWithOriginAndLocation() throws Exception {
+        String origin = "http://example.test";
+        try (WebSocket ws = WebSocket.connect(URI.create("ws://127.0.0.1:" + port + "/path"),
+                Headers.of("Origin", origin), ClientOptions.DEFAULT)) {
+            assertThat(ws.startLine()).startsWith("HTTP/1.1 101");
+            assertThat(ws.headers().first("Sec-WebSocket-Origin")).contains(origin);
+            assertThat(ws.headers().first("Sec-WebSocket-Location")).contains("ws://127.0.0.1:" + port + "/path");
+            ws.send("hello");
+            assertThat(ws.receive()).isEqualTo(Message.text("hello"));
+        }
+    }
+
+    @Test
+    void connectPrintsEachMessageReceivedAsALineAndExitsZero() throws Exception {
+        try (PeerProcess connect = duplex("connect", "ws://127.0.0.1:" + port + "/")) {
+            connect.writeStdinAndClose("hello\nhé€\n");
+            int exit = connect.awaitExit(RUN);
+            List<String> lines = connect.remainingLines();
+            if (exit != 0) {
+                throw connect.failure("failed");
+            }
+            assertThat(lines).containsExactly("hello", "hé€");
+        }
+    }
+
+    @Test
+    void connectToAClosedPortExitsNonZeroWithOneLineOnStderr() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closedPort = socket.getLocalPort();
+        }
+        try (PeerProcess connect = duplex("connect", "ws://127.0.0.1:" + closedPort + "/")) {
+            connect.closeStdin();
+            int exit = connect.awaitExit(RUN);
+            assertThat(exit).as("exit code").isNotZero();
+            assertThat(connect.remainingLines()).as("stdout").isEmpty();
+            assertThat(connect.stderr().lines().toList()).as("stderr").hasSize(1);
+        }
+    }
+
+    @Test
+    void serveClosesItsConnectionsWithGoingAwayAndExitsOnSigterm() throws Exception {
+        try (PeerProcess serve = startServe()) {
+            int servePort = servingPort(serve);
+            try (WebSocket ws = WebSocket.connect(URI.create("ws://127.0.0.1:" + servePort + "/"))) {
+                ws.send("before");
+                assertThat(ws.receive()).isEqualTo(Message.text("before"));
+
+                serve.terminate();
+
+                assertThat(ws.receive()).as("receive() once the server went away").isNull();
+                assertThat(ws.closeStatus().map(CloseStatus::code)).contains(1001);
+            }
+            serve.awaitExit(SHUTDOWN);
+        }
+    }
+
+    private static PeerProcess startServe() {
+        return duplex("serve", "--port", "0");
+    }
+
+    private static int servingPort(PeerProcess serve) {
+        String line = serve.nextLine(STARTUP);
+        Matcher m = SERVING.matcher(line);
+        if (!m.matches()) {
+            throw serve.failure("printed \"" + line + "\" instead of the serving line");
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    private static PeerProcess duplex(String... arguments) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new AssertionError(JAR + " is missing: the package phase of duplex-cli builds it; run ./mvnw verify");
+        }
+        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+        command.addAll(List.of(arguments));
+        return PeerProcess.start("duplex " + arguments[0], JAR.getParent(), command);
+    }
+}
