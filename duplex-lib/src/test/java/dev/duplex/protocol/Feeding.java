@@ -51,8 +51,9 @@ public record Feeding(Kind kind, long seed) {
                 pieces.add(ByteBuffer.wrap(data, i, 1));
             }
         } else {
-            // Mix of a few cuts and many, and of buffers that start mid-array and slices with an array offset,
-            // so that a parser reading array() or position 0 instead of the buffer's window is caught.
+            // Mix of a few cuts and many, and of buffers that start mid-array, slices with an array offset,
+            // read-only and direct buffers, so that a parser reading array() or position 0 instead of the
+            // buffer's window is caught.
             SplittableRandom random = new SplittableRandom(seed ^ data.length);
             double cutChance = random.nextBoolean() ? Math.min(1.0, 3.0 / data.length) : random.nextDouble(0.5);
             int forcedCut = 1 + random.nextInt(data.length - 1);
@@ -60,7 +61,12 @@ public record Feeding(Kind kind, long seed) {
             for (int i = 1; i <= data.length; i++) {
                 if (i == data.length || i == forcedCut || random.nextDouble() < cutChance) {
                     ByteBuffer piece = ByteBuffer.wrap(data, start, i - start);
-                    pieces.add(random.nextBoolean() ? piece : piece.slice());
+                    pieces.add(switch (random.nextInt(4)) {
+                        case 0 -> piece;
+                        case 1 -> piece.slice();
+                        case 2 -> piece.asReadOnlyBuffer();
+                        default -> ByteBuffer.allocateDirect(piece.remaining()).put(piece).flip();
+                    });
                     start = i;
                 }
             }

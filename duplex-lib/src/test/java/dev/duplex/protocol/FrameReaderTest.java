@@ -1,6 +1,7 @@
 package dev.duplex.protocol;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,7 @@ import static dev.duplex.protocol.Bytes.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@link FrameReader}: the RFC 6455 §5.2 header layout and payload unmasking, whatever the read boundaries. */
+@Timeout(30)
 class FrameReaderTest {
 
     /** A frame as the reader saw it: header fields and the payload it handed on. */

@@ -884,34 +884,56 @@ class Rfc6455ProtocolTest {
             server.assertOutputIs();
         }
 
-        @ParameterizedTest
-        @EnumSource(Role.class)
-        void theEndOfTheStreamWithoutACloseFailsWithAbnormalClosure(Role role) {
-            Endpoint e = Endpoint.of(role, Feeding.WHOLE, limits()).feedFromPeer("81 02 68 69");
+        /** §7.1.5: a connection closed without a Close frame has status 1006, which is never sent. */
+        @EachFeeding
+        void theEndOfTheStreamWithoutACloseFailsWithAbnormalClosure(Feeding way) {
+            for (Role role : Role.values()) {
+                Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer("81 02 68 69  01 01 61");
 
-            e.protocol().receiveEof();
+                e.protocol().receiveEof();
 
-            List<Event> events = e.events();
-            assertThat(events).hasSize(2).first().isEqualTo(received("hi"));
-            assertThat(events.getLast()).isInstanceOfSatisfying(Event.Failed.class,
-                    f -> assertThat(f.status().code()).isEqualTo(1006));
-            assertThat(e.protocol().state()).isEqualTo(Protocol.State.CLOSED);
-            assertThat(e.protocol().hasPendingClose()).as("1006 is never sent").isFalse();
-            e.assertOutputIs();
+                List<Event> events = e.events();
+                assertThat(events).as(e.toString()).hasSize(2).first().isEqualTo(received("hi"));
+                assertThat(events.getLast()).as(e.toString()).isInstanceOfSatisfying(Event.Failed.class,
+                        f -> assertThat(f.status().code()).isEqualTo(1006));
+                assertThat(e.protocol().state()).isEqualTo(Protocol.State.CLOSED);
+                assertThat(e.protocol().hasPendingClose()).as("1006 is never sent").isFalse();
+                e.assertOutputIs();
+            }
         }
 
-        @ParameterizedTest
-        @EnumSource(Role.class)
-        void theEndOfTheStreamAfterTheClosingHandshakeIsNotAFailure(Role role) {
-            Endpoint e = Endpoint.of(role, Feeding.WHOLE, limits());
-            e.protocol().close(CloseStatus.NORMAL_CLOSURE);
-            e.feedFromPeer("88 02 03 e8");
-            e.events();
+        @EachFeeding
+        void theEndOfTheStreamAfterTheClosingHandshakeIsNotAFailure(Feeding way) {
+            for (Role role : Role.values()) {
+                Endpoint e = Endpoint.of(role, way, limits());
+                e.protocol().close(CloseStatus.NORMAL_CLOSURE);
+                e.feedFromPeer("88 02 03 e8");
+                e.events();
 
-            e.protocol().receiveEof();
+                e.protocol().receiveEof();
 
-            e.assertEvents().isEmpty();
-            assertThat(e.protocol().state()).isEqualTo(Protocol.State.CLOSED);
+                e.assertEvents().isEmpty();
+                assertThat(e.protocol().state()).isEqualTo(Protocol.State.CLOSED);
+            }
+        }
+
+        @EachFeeding
+        void theEndOfTheStreamAfterOurCloseButBeforeThePeersFailsWithAbnormalClosure(Feeding way) {
+            for (Role role : Role.values()) {
+                Endpoint e = Endpoint.of(role, way, limits());
+                e.protocol().close(CloseStatus.NORMAL_CLOSURE);
+                e.output();
+                e.feedFromPeer("81 02 68 69");
+
+                e.protocol().receiveEof();
+
+                List<Event> events = e.events();
+                assertThat(events).as(e.toString()).hasSize(2).first().isEqualTo(received("hi"));
+                assertThat(events.getLast()).as(e.toString()).isInstanceOfSatisfying(Event.Failed.class,
+                        f -> assertThat(f.status().code()).isEqualTo(1006));
+                assertThat(e.protocol().state()).isEqualTo(Protocol.State.CLOSED);
+                e.assertOutputIs();
+            }
         }
 
         @EachFeeding
