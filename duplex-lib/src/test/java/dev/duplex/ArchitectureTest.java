@@ -21,8 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ArchitectureTest {
 
-    /** Surefire runs in the module directory. */
-    private static final Path PROTOCOL = Path.of("src/main/java/dev/duplex/protocol");
+    /** Surefire runs in the module directory; an IDE may run in the repository root. */
+    private static final Path PROTOCOL = Stream.of("src/main/java/dev/duplex/protocol",
+                    "duplex-lib/src/main/java/dev/duplex/protocol")
+            .map(Path::of).filter(Files::isDirectory).findFirst()
+            .orElse(Path.of("src/main/java/dev/duplex/protocol"));
 
     private static final List<Pattern> FORBIDDEN = Stream.of(
                     "\\bjava\\.net\\b",

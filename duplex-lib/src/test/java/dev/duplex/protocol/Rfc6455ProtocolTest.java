@@ -90,10 +90,6 @@ class Rfc6455ProtocolTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
-    private static Limits limits() {
-        return Limits.DEFAULT;
-    }
-
     @Nested
     class Section5_7Examples {
 
@@ -185,7 +181,7 @@ class Rfc6455ProtocolTest {
         @Test
         void eachClientFrameIsMaskedWithAFreshKeyFromTheGenerator() {
             int[] keys = {0x01020304, 0xa1b2c3d4, 0x00000000};
-            Endpoint client = Endpoint.of(Role.CLIENT, Feeding.WHOLE, limits(), Endpoint.maskKeys(keys));
+            Endpoint client = Endpoint.of(Role.CLIENT, Feeding.WHOLE, Limits.DEFAULT, Endpoint.maskKeys(keys));
             client.protocol().send(Message.text("Hello"));
             client.protocol().send(Message.binary(Bytes.counting(7)));
             client.protocol().ping(ascii("hi"));
@@ -237,7 +233,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest
         @EnumSource(Role.class)
         void aBinaryMessageSendsOnlyTheBuffersRemainingBytes(Role role) {
-            Endpoint e = Endpoint.of(role, Feeding.WHOLE, limits());
+            Endpoint e = Endpoint.of(role, Feeding.WHOLE, Limits.DEFAULT);
             ByteBuffer window = ByteBuffer.wrap(Bytes.counting(10), 3, 3);
             ByteBuffer slice = ByteBuffer.wrap(Bytes.counting(10)).slice(3, 3);
             ByteBuffer direct = ByteBuffer.allocateDirect(4).put(hex("de ad be ef")).flip();
@@ -348,7 +344,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("reservedBits")
         void aReservedBitWithoutANegotiatedExtensionFailsWithProtocolError(String frame, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1002);
         }
 
         static Stream<Arguments> reservedOpcodes() {
@@ -360,7 +356,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("reservedOpcodes")
         void aReservedOpcodeFailsWithProtocolError(String frame, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1002);
         }
 
         static Stream<Arguments> sixtyFourBitLengthsWithTheTopBitSet() {
@@ -372,7 +368,7 @@ class Rfc6455ProtocolTest {
         @MethodSource("sixtyFourBitLengthsWithTheTopBitSet")
         void aSixtyFourBitLengthWithTheMostSignificantBitSetFailsWithProtocolError(String frame, Role role,
                                                                                   Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1002);
         }
 
         @EachFeeding
@@ -400,7 +396,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("continuationsWithoutAStart")
         void aContinuationWithoutAMessageToContinueFailsWithProtocolError(String frame, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1002);
         }
 
         static Stream<Arguments> newMessagesInsideAFragmentedOne() {
@@ -413,7 +409,7 @@ class Rfc6455ProtocolTest {
         @MethodSource("newMessagesInsideAFragmentedOne")
         void aNewDataFrameWhileAFragmentedMessageIsOpenFailsWithProtocolError(String frames, Role role,
                                                                              Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frames), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frames), 1002);
         }
 
         @EachFeeding
@@ -427,7 +423,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void aPingBetweenFragmentsIsAnsweredAndTheMessageIsStillAssembled(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits())
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT)
                         .feedFromPeer("01 03 48 65 6c  89 02 68 69  8a 01 21  80 02 6c 6f");
 
                 e.assertEvents().containsExactly(new Event.Ping(ascii("hi")), new Event.Pong(ascii("!")),
@@ -449,7 +445,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("longControlFrames")
         void aControlFrameLongerThan125BytesFailsWithProtocolError(String header, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(header), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(header), 1002);
         }
 
         @EachFeeding
@@ -469,14 +465,14 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("fragmentedControlFrames")
         void aFragmentedControlFrameFailsWithProtocolError(String frame, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1002);
         }
 
         /** §5.5.3: "A response to an unsolicited Pong frame is not expected." */
         @EachFeeding
         void anUnsolicitedPongIsReportedAndNothingIsSent(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer("8a 03 61 62 63");
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer("8a 03 61 62 63");
 
                 e.assertEvents().containsExactly(new Event.Pong(ascii("abc")));
                 e.assertOutputIs();
@@ -505,7 +501,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("oneByteClose")
         void aCloseWithAOneBytePayloadFailsWithProtocolError(String frame, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1002);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1002);
         }
 
         static Stream<Arguments> codesThatMayNotBeSent() {
@@ -517,7 +513,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("codesThatMayNotBeSent")
         void aCloseCodeThatMayNotAppearOnTheWireFailsWithProtocolError(int code, Role role, Feeding way) {
-            Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer(closeFrame(code));
+            Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(closeFrame(code));
 
             assertFailsWith(e, 1002);
         }
@@ -532,7 +528,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("codesThatMayBeSent")
         void aValidCloseCodeIsAcceptedAndEchoed(int code, Role role, Feeding way) {
-            Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer(closeFrame(code));
+            Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(closeFrame(code));
 
             e.assertEvents().containsExactly(new Event.CloseReceived(CloseStatus.of(code, "")));
             e.protocol().sendPendingClose();
@@ -563,7 +559,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("invalidReasons")
         void aCloseReasonInInvalidUtf8FailsWithInvalidFramePayloadData(String frame, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frame), 1007);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frame), 1007);
         }
     }
 
@@ -589,7 +585,7 @@ class Rfc6455ProtocolTest {
         @MethodSource("badBytesInAFrameNotYetComplete")
         void invalidUtf8FailsAsSoonAsTheBadByteArrivesBeforeTheFrameIsComplete(String prefix, Role role,
                                                                                Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(prefix), 1007);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(prefix), 1007);
         }
 
         static Stream<Arguments> badSequencesAcrossFragments() {
@@ -603,7 +599,7 @@ class Rfc6455ProtocolTest {
         @ParameterizedTest(name = "{0} to a {1}, {2}")
         @MethodSource("badSequencesAcrossFragments")
         void invalidUtf8SplitAcrossFragmentsFailsWithInvalidFramePayloadData(String frames, Role role, Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frames), 1007);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frames), 1007);
         }
 
         static Stream<Arguments> textsEndingInsideASequence() {
@@ -615,7 +611,7 @@ class Rfc6455ProtocolTest {
         @MethodSource("textsEndingInsideASequence")
         void aTextMessageEndingInsideAMultiByteSequenceFailsWithInvalidFramePayloadData(String frames, Role role,
                                                                                       Feeding way) {
-            assertFailsWith(Endpoint.of(role, way, limits()).feedFromPeer(frames), 1007);
+            assertFailsWith(Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(frames), 1007);
         }
 
         /** Two-, three- and four-byte sequences, the largest code point, a BOM and a noncharacter. */
@@ -652,7 +648,7 @@ class Rfc6455ProtocolTest {
         void validMultiByteTextInOneFrameFedInTwoReadsAtEveryByteIsReceived() {
             byte[] frame = Frames.frame(true, 0x1, TEXT.getBytes(StandardCharsets.UTF_8));
             for (int cut = 0; cut <= frame.length; cut++) {
-                Rfc6455Protocol client = new Rfc6455Protocol(Role.CLIENT, limits(), Endpoint.maskKeys(1));
+                Rfc6455Protocol client = new Rfc6455Protocol(Role.CLIENT, Limits.DEFAULT, Endpoint.maskKeys(1));
                 client.receive(ByteBuffer.wrap(frame, 0, cut));
                 client.receive(ByteBuffer.wrap(frame, cut, frame.length - cut));
 
@@ -751,7 +747,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void goodMessagesBeforeABadFrameAreReceivedFirstAndNothingAfterItIsProcessed(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer(
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer(
                         "81 02 68 69  82 01 01  89 01 78  c1 00  89 01 79  81 01 7a  88 02 03 e8");
 
                 List<Event> events = e.events();
@@ -782,7 +778,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void aPeersCloseIsReportedAndEchoedOnlyWhenThePendingCloseIsSent(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer("88 05 03 e8 62 79 65");
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer("88 05 03 e8 62 79 65");
 
                 e.assertEvents().containsExactly(new Event.CloseReceived(CloseStatus.of(1000, "bye")));
                 assertThat(e.protocol().hasPendingClose()).isTrue();
@@ -806,7 +802,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void aLocallyStartedCloseEndsWhenThePeersCloseArrives(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits());
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT);
                 e.protocol().close(CloseStatus.NORMAL_CLOSURE);
 
                 e.assertOutputIs(e.sent("88 02 03 e8"));
@@ -844,7 +840,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void anEmptyCloseIsReportedAsNoStatusReceivedAndAnsweredWithAnEmptyClose(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer("88 00");
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer("88 00");
 
                 e.assertEvents().containsExactly(new Event.CloseReceived(CloseStatus.NO_STATUS_RCVD));
                 e.protocol().sendPendingClose();
@@ -888,7 +884,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void theEndOfTheStreamWithoutACloseFailsWithAbnormalClosure(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits()).feedFromPeer("81 02 68 69  01 01 61");
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT).feedFromPeer("81 02 68 69  01 01 61");
 
                 e.protocol().receiveEof();
 
@@ -905,7 +901,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void theEndOfTheStreamAfterTheClosingHandshakeIsNotAFailure(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits());
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT);
                 e.protocol().close(CloseStatus.NORMAL_CLOSURE);
                 e.feedFromPeer("88 02 03 e8");
                 e.events();
@@ -920,7 +916,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void theEndOfTheStreamAfterOurCloseButBeforeThePeersFailsWithAbnormalClosure(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits());
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT);
                 e.protocol().close(CloseStatus.NORMAL_CLOSURE);
                 e.output();
                 e.feedFromPeer("81 02 68 69");
@@ -939,7 +935,7 @@ class Rfc6455ProtocolTest {
         @EachFeeding
         void aPingWhileClosingIsReportedButNotAnswered(Feeding way) {
             for (Role role : Role.values()) {
-                Endpoint e = Endpoint.of(role, way, limits());
+                Endpoint e = Endpoint.of(role, way, Limits.DEFAULT);
                 e.protocol().close(CloseStatus.NORMAL_CLOSURE);
                 e.output();
 
@@ -989,8 +985,8 @@ class Rfc6455ProtocolTest {
             String context = senderRole + " to peer, seed 0x" + Long.toHexString(seed);
             SplittableRandom random = new SplittableRandom(seed);
             Role receiverRole = senderRole == Role.CLIENT ? Role.SERVER : Role.CLIENT;
-            Rfc6455Protocol sender = new Rfc6455Protocol(senderRole, limits(), random.split());
-            Rfc6455Protocol receiver = new Rfc6455Protocol(receiverRole, limits(), random.split());
+            Rfc6455Protocol sender = new Rfc6455Protocol(senderRole, Limits.DEFAULT, random.split());
+            Rfc6455Protocol receiver = new Rfc6455Protocol(receiverRole, Limits.DEFAULT, random.split());
             List<byte[]> stream = new ArrayList<>();
             List<Event> expected = new ArrayList<>();
             List<ByteBuffer> pings = new ArrayList<>();
