@@ -76,7 +76,8 @@ public final class HttpParser {
                 if (endLine(length)) {
                     return new Head(startLine, Headers.of(fields), List.copyOf(untrimmedValues));
                 }
-            } else if (lineLength == line.length) {
+            } else if (lineLength == line.length || (lineLength == maxLineLength && b != '\r')) {
+                // Only the CR of a CRLF may take the byte past the limit.
                 throw startLine == null
                         ? new HttpException(414, "start-line longer than " + maxLineLength + " bytes")
                         : new HttpException(431, "header line longer than " + maxLineLength + " bytes");
