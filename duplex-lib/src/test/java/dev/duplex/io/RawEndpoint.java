@@ -197,6 +197,29 @@ public abstract class RawEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * Expects the peer's end of stream with nothing before it, within {@code limit}: no frame may follow a Close.
+     *
+     * @return how long it took
+     */
+    public Duration expectEndOfStream(Duration limit) throws IOException {
+        long start = System.nanoTime();
+        socket.setSoTimeout((int) Math.max(1, limit.toMillis()));
+        int b;
+        try {
+            b = in.read();
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the peer did not close the connection within " + limit);
+        }
+        if (b >= 0) {
+            byte[] more = new byte[Math.min(in.available(), 64)];
+            int n = in.read(more);
+            throw new AssertionError("expected the end of the stream, got byte 0x" + Integer.toHexString(b)
+                    + (n > 0 ? " and " + n + " more" : ""));
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
     /** Sends FIN: this end will write nothing more. */
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
