@@ -44,6 +44,7 @@ import static dev.duplex.io.Loopback.serverOptions;
 import static dev.duplex.io.Loopback.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Our client against our server over real loopback sockets: messages of every size and kind, fragments, concurrent
@@ -384,6 +385,46 @@ class LoopbackTest {
         }
     }
 
+    @Test
+    void aCloseWithoutAStatusCodeEndsOurClientsStreamCleanlyWith1005() throws Exception {
+        try (RawServer server = RawServer.start()) {
+            FutureTask<WebSocket> connecting = inBackground(() -> WebSocket.connect(server.uri(), Headers.EMPTY,
+                    clientOptions()));
+            try (RawServer.Peer peer = server.accept();
+                 WebSocket ws = connecting.get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                peer.send(RawFrame.text("last"), new RawFrame(true, 0, RawFrame.CLOSE, new byte[0]));
+                assertThat(receive(ws)).isEqualTo(Message.text("last"));
+                assertThat(receive(ws)).isNull();
+                assertThat(ws.closeStatus()).map(CloseStatus::code).hasValue(1005);
+                // RFC 6455 §5.5.1: the reply echoes the (absent) status, so it is an empty Close too.
+                RawFrame reply = peer.readUntilClose();
+                assertThat(reply.payload()).isEmpty();
+                peer.shutdownOutput();
+                peer.readToEof(WAIT);
+            }
+        }
+    }
+
+    @Test
+    void aConnectionThatEndsWithoutAClosingHandshakeIsAFailureWith1006() throws Exception {
+        try (RawServer server = RawServer.start()) {
+            FutureTask<WebSocket> connecting = inBackground(() -> WebSocket.connect(server.uri(), Headers.EMPTY,
+                    clientOptions()));
+            try (RawServer.Peer peer = server.accept();
+                 WebSocket ws = connecting.get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                peer.send(RawFrame.text("last"));
+                peer.shutdownOutput();
+                // Messages before the end come first; then the end, which was no closing handshake.
+                assertThat(receive(ws)).isEqualTo(Message.text("last"));
+                assertThatThrownBy(() -> receive(ws)).isInstanceOfSatisfying(WebSocketException.class,
+                        e -> assertThat(e.status().code()).isEqualTo(1006));
+                assertThat(ws.closeStatus()).map(CloseStatus::code).hasValue(1006);
+                assertThat(ws.isClosed()).isTrue();
+                peer.readToEof(WAIT);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- the upgrader
 
     @Test
@@ -407,6 +448,7 @@ class LoopbackTest {
         try (WebSocketServer server = WebSocketServer.start(serverOptions(), upgrader,
                 (ws, session) -> handed.complete(session)); WebSocket ws = connect(server)) {
             assertThat(handed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(new Session("ada"));
+            assertThat(receive(ws)).as("the handler returned").isNull();
         }
     }
 
@@ -440,6 +482,7 @@ class LoopbackTest {
                 Headers seen = headers.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(seen.first("X-Client")).hasValue("loopback-test");
                 assertThat(seen.first("Sec-WebSocket-Version")).hasValue("13");
+                assertThat(receive(ws)).as("the handler returned").isNull();
             }
         }
     }
@@ -463,6 +506,37 @@ class LoopbackTest {
             assertThatThrownBy(() -> connect(server)).isInstanceOfSatisfying(HandshakeException.class,
                     e -> assertThat(e.status()).isEqualTo(500));
         }
+    }
+
+    /** A client that fails fast if the server never answers its handshake. */
+    private static final ClientOptions IMPATIENT = clientOptions()
+            .withLimits(dev.duplex.io.Loopback.LIMITS.withHandshakeTimeout(Duration.ofSeconds(2)));
+
+    @Test
+    void anUpgraderThatThrowsAnErrorIsAnsweredWith500() throws Exception {
+        // Upgrader: "If it throws, the client gets 500." An Error is thrown too, and the handler side already
+        // treats any Throwable as 1011.
+        Upgrader<Void> upgrader = request -> {
+            throw new AssertionError("the upgrader broke (on purpose, in a test)");
+        };
+        try (WebSocketServer server = WebSocketServer.start(serverOptions(), upgrader, echo())) {
+            expect500(server);
+        }
+    }
+
+    @Test
+    void anUpgraderThatReturnsNullIsAnsweredWith500() throws Exception {
+        // A bug in the application, not the client's fault: an internal server error, not a hung handshake.
+        Upgrader<Void> upgrader = request -> null;
+        try (WebSocketServer server = WebSocketServer.start(serverOptions(), upgrader, echo())) {
+            expect500(server);
+        }
+    }
+
+    private static void expect500(WebSocketServer server) {
+        Throwable thrown = catchThrowable(() -> WebSocket.connect(uri(server), Headers.EMPTY, IMPATIENT).close());
+        assertThat(thrown).as("what connect() threw").isInstanceOf(HandshakeException.class);
+        assertThat(((HandshakeException) thrown).status()).isEqualTo(500);
     }
 
     // ---------------------------------------------------------------- timeouts
@@ -546,6 +620,32 @@ class LoopbackTest {
             assertThat(echoes).as("echoes before the lifetime ran out").isGreaterThanOrEqualTo(3);
             assertThat(ws.closeStatus()).map(CloseStatus::code).hasValue(1001);
             assertThat(took).isGreaterThanOrEqualTo(lifetime.minusMillis(50)).isLessThan(lifetime.plusSeconds(3));
+        }
+    }
+
+    @Test
+    void maxLifetimeClosesAConnectionWhoseHandlerHasStoppedReceiving() throws Exception {
+        Duration lifetime = Duration.ofMillis(800);
+        CountDownLatch release = new CountDownLatch(1);
+        Handler<Void> stuck = (ws, s) -> {
+            ws.receive();
+            release.await(); // busy elsewhere: takes nothing more from this connection until released
+        };
+        try (WebSocketServer server = WebSocketServer.start(serverOptions().withMaxLifetime(lifetime), stuck);
+             WebSocket ws = connect(server)) {
+            try {
+                long start = System.nanoTime();
+                // More than the server's inbox holds: its reader now waits for room, and TCP pushes back.
+                for (int i = 0; i < 3 * dev.duplex.io.Loopback.LIMITS.inboxDepth(); i++) {
+                    ws.send("message " + i);
+                }
+                // A cap on the connection's life holds whatever the handler is doing: Close 1001 at the cap.
+                assertThat(receiveWithin(ws, lifetime.plusSeconds(3))).isNull();
+                assertThat(ws.closeStatus()).map(CloseStatus::code).hasValue(1001);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(lifetime.plusSeconds(3));
+            } finally {
+                release.countDown();
+            }
         }
     }
 
@@ -643,6 +743,49 @@ class LoopbackTest {
     }
 
     @Test
+    void serverCloseReturnsInBoundedTimeEvenWhenAClientHasStoppedReading() throws Exception {
+        int inbox = dev.duplex.io.Loopback.LIMITS.inboxDepth();
+        CountDownLatch sent = new CountDownLatch(inbox + 1);
+        byte[] chunk = new byte[MIB];
+        Handler<Void> flood = (ws, s) -> {
+            for (int i = 0; i < 256; i++) {
+                ws.send(ByteBuffer.wrap(chunk));
+                sent.countDown();
+            }
+        };
+        WebSocketServer server = WebSocketServer.start(serverOptions(), flood);
+        try (WebSocket ws = connect(server)) {
+            // One message more than the client's inbox holds: its reader has stopped, and TCP is filling up.
+            assertThat(sent.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            long start = System.nanoTime();
+            server.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            // A send stuck on a full socket may hold the closing handshake for the close timeout, then the
+            // connection is dropped (Connection.flushWithin); the waits around it add about a second.
+            assertThat(took).isLessThan(dev.duplex.io.Loopback.LIMITS.closeTimeout().plusSeconds(3));
+            assertThat(server.connectionCount()).isZero();
+
+            // The client still gets what reached it, then the end: 1006 if the server's Close was stuck behind
+            // the message it could not finish, a clean 1001 if the Close got out first.
+            boolean ended = false;
+            for (int i = 0; i < 300 && !ended; i++) {
+                try {
+                    ended = receive(ws) == null;
+                    if (ended) {
+                        assertThat(ws.closeStatus()).map(CloseStatus::code).hasValue(1001);
+                    }
+                } catch (WebSocketException e) {
+                    assertThat(e.status().code()).isEqualTo(1006);
+                    ended = true;
+                }
+            }
+            assertThat(ended).as("the client's stream ended").isTrue();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
     void portIsTheBoundPortWhenPortZeroWasAsked() throws Exception {
         try (WebSocketServer server = echoServer(serverOptions().withPort(0))) {
             assertThat(server.port()).isBetween(1, 65535);
@@ -734,7 +877,8 @@ class LoopbackTest {
             });
             // The first receiver must be parked inside receive() before the second one tries.
             awaitCondition("the first receiver is blocked in receive()", WAIT,
-                    () -> first.getState() == Thread.State.WAITING);
+                    () -> first.getState() == Thread.State.WAITING && java.util.Arrays.stream(first.getStackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("receive")));
             assertThatThrownBy(ws::receive).isInstanceOf(IllegalStateException.class);
 
             ws.send("for the first receiver");

@@ -90,13 +90,18 @@ final class Bystander implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         stopped = true;
-        thread.join(Loopback.WAIT.toMillis());
-        ws.close();
-        if (thread.isAlive()) {
-            thread.interrupt();
-            thread.join(TimeUnit.SECONDS.toMillis(1));
+        try {
+            thread.join(Loopback.WAIT.toMillis());
+            ws.close();
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(TimeUnit.SECONDS.toMillis(1));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while stopping the bystander");
         }
     }
 }

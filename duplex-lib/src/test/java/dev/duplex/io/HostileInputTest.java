@@ -1,6 +1,10 @@
 package dev.duplex.io;
 
+import dev.duplex.CloseStatus;
+import dev.duplex.Headers;
 import dev.duplex.Limits;
+import dev.duplex.WebSocket;
+import dev.duplex.WebSocketException;
 import dev.duplex.WebSocketServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +36,7 @@ import java.util.stream.Stream;
 import static dev.duplex.io.Loopback.WAIT;
 import static dev.duplex.io.Loopback.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -124,6 +130,11 @@ class HostileInputTest {
         underAttack(HANDSHAKE_TIMEOUT.plus(SLACK), HostileInputTest::stopMidHandshake);
     }
 
+    @Test
+    void aHandshakeTrickledAByteAtATimeIsCutOffAtTheHandshakeTimeout() throws Exception {
+        underAttack(HANDSHAKE_TIMEOUT.plus(SLACK), HostileInputTest::trickleHandshake);
+    }
+
     // ---------------------------------------------------------------- frames
 
     @Test
@@ -159,6 +170,36 @@ class HostileInputTest {
     @Test
     void invalidUtf8SplitAcrossFragmentsFailsWith1007() throws Exception {
         underAttack(SLACK, HostileInputTest::invalidUtf8AcrossFragments);
+    }
+
+    @Test
+    void aClientThatFloodsPingsAndNeverReadsIsDroppedAfterTheIdleAndCloseTimeouts() throws Exception {
+        underAttack(IDLE_TIMEOUT.plus(CLOSE_TIMEOUT).plus(SLACK).plus(SLACK), HostileInputTest::pingFloodWithoutReading);
+    }
+
+    // ---------------------------------------------------------------- against our client
+
+    @Test
+    void ourClientFailsTheConnectionWith1002WhenTheServerMasksAFrame() throws Exception {
+        try (RawServer rawServer = RawServer.start()) {
+            FutureTask<WebSocket> connecting = new FutureTask<>(() -> WebSocket.connect(rawServer.uri(),
+                    Headers.EMPTY, Loopback.clientOptions()));
+            Thread.ofVirtual().name("connecting").start(connecting);
+            try (RawServer.Peer peer = rawServer.accept();
+                 WebSocket ws = connecting.get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                // RFC 6455 §5.1: "A client MUST close a connection if it detects a masked frame."
+                peer.write(RawFrame.text("masked").encode(mask()));
+                assertThatThrownBy(() -> Loopback.receive(ws)).isInstanceOfSatisfying(WebSocketException.class,
+                        e -> assertThat(e.status().code()).isEqualTo(1002));
+                RawFrame close = peer.readFrame();
+                assertThat(close.opcode()).isEqualTo(RawFrame.CLOSE);
+                assertThat(close.closeCode()).isEqualTo(1002);
+                // The server closes TCP first; the client then closes its side.
+                peer.shutdownOutput();
+                peer.readToEof(WAIT);
+                assertThat(ws.closeStatus()).map(CloseStatus::code).hasValue(1002);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- resources
@@ -197,7 +238,8 @@ class HostileInputTest {
         int connections = server.connectionCount();
         List<Attack> attacks = List.of(HostileInputTest::garbageHandshake, HostileInputTest::hugeHeaderLine,
                 HostileInputTest::hugeRequestLine, HostileInputTest::tenThousandHeaders,
-                HostileInputTest::stopMidHandshake, HostileInputTest::stopMidFrame,
+                HostileInputTest::stopMidHandshake, HostileInputTest::trickleHandshake,
+                HostileInputTest::stopMidFrame,
                 HostileInputTest::largestLegalLength, HostileInputTest::lengthWithMsbSet,
                 () -> endlessContinuations(4096), () -> endlessContinuations(0),
                 HostileInputTest::unmaskedFrame, HostileInputTest::invalidUtf8AcrossFragments);
@@ -355,6 +397,64 @@ class HostileInputTest {
             raw.readToEof(HANDSHAKE_TIMEOUT.plus(SLACK));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time until the server hung up")
                     .isGreaterThanOrEqualTo(HANDSHAKE_TIMEOUT);
+        }
+    }
+
+    /**
+     * Slowloris: a valid request sent one byte every 50 ms, never finished. The handshake timeout bounds the whole
+     * opening handshake, not each read, so the server hangs up at about {@link #HANDSHAKE_TIMEOUT}, though bytes
+     * keep coming.
+     */
+    private static void trickleHandshake() throws IOException {
+        byte[] request = RawClient.request("/", RawClient.newKey());
+        long start = System.nanoTime();
+        try (RawClient raw = RawClient.connect(server.port())) {
+            boolean hungUp = false;
+            // Never the final CRLF: the head stays incomplete however long this runs (150 bytes, about 7.5 s).
+            for (int i = 0; i < request.length - 2 && !hungUp; i++) {
+                try {
+                    raw.write(new byte[]{request[i]});
+                    // The pause between bytes doubles as the check whether the server has hung up.
+                    hungUp = raw.hangsUpWithin(Duration.ofMillis(50));
+                } catch (SocketException e) {
+                    hungUp = true; // reset: the server closed the socket under a write
+                }
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(hungUp).as("the server hung up on a handshake trickling for %s", took).isTrue();
+            assertThat(took).isGreaterThanOrEqualTo(HANDSHAKE_TIMEOUT).isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
+        }
+    }
+
+    /**
+     * A client that sends Ping after Ping and never reads the Pongs. Once TCP has filled up in both directions the
+     * client goes silent; the server then has nothing to read and nothing it can write, which is what the idle
+     * timeout is for: Close 1001, then, unanswered, the close timeout drops the connection.
+     */
+    private static void pingFloodWithoutReading() throws Exception {
+        int baseline = server.connectionCount();
+        RawClient raw = RawClient.open(server.port());
+        RawFrame[] batch = new RawFrame[500];
+        Arrays.fill(batch, new RawFrame(true, 0, RawFrame.PING, new byte[125]));
+        FutureTask<Integer> flooding = new FutureTask<>(() -> {
+            int sent = 0;
+            try {
+                // About 50 MB of pings at most; the flood stalls long before, when both directions are full.
+                for (; sent < 400_000; sent += batch.length) {
+                    raw.send(batch);
+                }
+            } catch (IOException e) {
+                // The server dropped the connection, or the test closed the socket: the flood is over.
+            }
+            return sent;
+        });
+        Thread.ofVirtual().name("ping-flooder").start(flooding);
+        try {
+            awaitCondition("the server has dropped the client that floods pings and reads nothing",
+                    IDLE_TIMEOUT.plus(CLOSE_TIMEOUT).plus(SLACK), () -> server.connectionCount() == baseline);
+        } finally {
+            raw.close(); // unblocks the flooder, and the server, whatever happened
+            flooding.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 

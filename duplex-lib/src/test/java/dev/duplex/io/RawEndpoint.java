@@ -220,6 +220,24 @@ public abstract class RawEndpoint implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    /**
+     * Waits up to {@code timeout} for the peer to hang up: returns true once it has ended the stream (after an
+     * answer, which is read and discarded, if it sent one), false if the timeout passed with nothing at all.
+     */
+    public boolean hangsUpWithin(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        int b;
+        try {
+            b = in.read();
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+        if (b >= 0) {
+            readToEof(DEFAULT_READ_TIMEOUT);
+        }
+        return true;
+    }
+
     /** Sends FIN: this end will write nothing more. */
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
