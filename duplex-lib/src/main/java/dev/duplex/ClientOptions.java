@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param limits         size and time limits of the connection
  * @param connectTimeout time allowed for the TCP connect (default 10 s); the opening handshake that follows has
  *                       {@link Limits#handshakeTimeout()}
- * @param idleTimeout    no frame in either direction for this long closes the connection with 1001 (default 1 h)
+ * @param idleTimeout    nothing received or sent for this long closes the connection with 1001 (default 1 h)
  * @param framing        the wire format (default {@link Framing#RFC6455})
  */
 public record ClientOptions(Limits limits, Duration connectTimeout, Duration idleTimeout, Framing framing) {

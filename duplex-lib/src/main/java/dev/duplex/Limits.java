@@ -22,6 +22,8 @@ import java.util.Objects;
  *                            (default 10 s)
  * @param inboxDepth          messages received but not yet taken by {@link WebSocket#receive()} before the
  *                            connection stops reading and TCP pushes back on the peer (default 16)
+ * @param sendTimeout         time one write may block on a peer that reads nothing before the connection is
+ *                            dropped and the send fails (default 30 s)
  */
 public record Limits(
         int maxMessageSize,
@@ -32,11 +34,13 @@ public record Limits(
         int maxHeaderBytes,
         Duration handshakeTimeout,
         Duration closeTimeout,
-        int inboxDepth) {
+        int inboxDepth,
+        Duration sendTimeout) {
 
     /** The safe defaults listed above. */
     public static final Limits DEFAULT = new Limits(
-            1 << 20, 1 << 20, 4096, 8192, 128, 64 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(10), 16);
+            1 << 20, 1 << 20, 4096, 8192, 128, 64 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(10), 16,
+            Duration.ofSeconds(30));
 
     public Limits {
         positive("maxMessageSize", maxMessageSize);
@@ -48,51 +52,57 @@ public record Limits(
         positive("handshakeTimeout", handshakeTimeout);
         positive("closeTimeout", closeTimeout);
         positive("inboxDepth", inboxDepth);
+        positive("sendTimeout", sendTimeout);
     }
 
     public Limits withMaxMessageSize(int bytes) {
         return new Limits(bytes, maxFrameSize, maxFragments, maxHeaderLineLength, maxHeaderCount, maxHeaderBytes,
-                handshakeTimeout, closeTimeout, inboxDepth);
+                handshakeTimeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withMaxFrameSize(int bytes) {
         return new Limits(maxMessageSize, bytes, maxFragments, maxHeaderLineLength, maxHeaderCount, maxHeaderBytes,
-                handshakeTimeout, closeTimeout, inboxDepth);
+                handshakeTimeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withMaxFragments(int count) {
         return new Limits(maxMessageSize, maxFrameSize, count, maxHeaderLineLength, maxHeaderCount, maxHeaderBytes,
-                handshakeTimeout, closeTimeout, inboxDepth);
+                handshakeTimeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withMaxHeaderLineLength(int bytes) {
         return new Limits(maxMessageSize, maxFrameSize, maxFragments, bytes, maxHeaderCount, maxHeaderBytes,
-                handshakeTimeout, closeTimeout, inboxDepth);
+                handshakeTimeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withMaxHeaderCount(int count) {
         return new Limits(maxMessageSize, maxFrameSize, maxFragments, maxHeaderLineLength, count, maxHeaderBytes,
-                handshakeTimeout, closeTimeout, inboxDepth);
+                handshakeTimeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withMaxHeaderBytes(int bytes) {
         return new Limits(maxMessageSize, maxFrameSize, maxFragments, maxHeaderLineLength, maxHeaderCount, bytes,
-                handshakeTimeout, closeTimeout, inboxDepth);
+                handshakeTimeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withHandshakeTimeout(Duration timeout) {
         return new Limits(maxMessageSize, maxFrameSize, maxFragments, maxHeaderLineLength, maxHeaderCount,
-                maxHeaderBytes, timeout, closeTimeout, inboxDepth);
+                maxHeaderBytes, timeout, closeTimeout, inboxDepth, sendTimeout);
     }
 
     public Limits withCloseTimeout(Duration timeout) {
         return new Limits(maxMessageSize, maxFrameSize, maxFragments, maxHeaderLineLength, maxHeaderCount,
-                maxHeaderBytes, handshakeTimeout, timeout, inboxDepth);
+                maxHeaderBytes, handshakeTimeout, timeout, inboxDepth, sendTimeout);
     }
 
     public Limits withInboxDepth(int messages) {
         return new Limits(maxMessageSize, maxFrameSize, maxFragments, maxHeaderLineLength, maxHeaderCount,
-                maxHeaderBytes, handshakeTimeout, closeTimeout, messages);
+                maxHeaderBytes, handshakeTimeout, closeTimeout, messages, sendTimeout);
+    }
+
+    public Limits withSendTimeout(Duration timeout) {
+        return new Limits(maxMessageSize, maxFrameSize, maxFragments, maxHeaderLineLength, maxHeaderCount,
+                maxHeaderBytes, handshakeTimeout, closeTimeout, inboxDepth, timeout);
     }
 
     static void positive(String name, int value) {

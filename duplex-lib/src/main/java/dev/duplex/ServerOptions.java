@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param port          the TCP port; 0 (the default) picks a free one, which {@link WebSocketServer#port()} tells
  * @param listenAddress the local address to bind, or null (the default) for every interface
  * @param backlog       the TCP listen backlog, Racket's {@code #:max-waiting} (default 128)
- * @param idleTimeout   no frame in either direction for this long closes a connection with 1001 (default 1 h,
+ * @param idleTimeout   nothing received or sent for this long closes a connection with 1001 (default 1 h,
  *                      the value of Racket's {@code #:timeout})
  * @param maxLifetime   a hard cap on each connection's life, after which it is closed with 1001, or null (the
  *                      default) for none: what Racket's {@code #:timeout} really did

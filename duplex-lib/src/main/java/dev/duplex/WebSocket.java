@@ -26,13 +26,16 @@ import java.util.Optional;
  * this side started the closing handshake. After a failure (a protocol violation by either side, a close code
  * signalling an error, a timeout, or a TCP connection that ended without a closing handshake) it throws
  * {@link WebSocketException} carrying the {@link CloseStatus}. Messages that arrived before the end are always
- * delivered first, and the answering Close frame is sent once the application has taken them, so an echo handler
- * gets to echo every message the peer sent before closing (bounded by {@link Limits#closeTimeout()}).
+ * delivered first, and the answering Close frame is sent once the application has taken them and come back to
+ * {@code receive()} (or never took any), so an echo handler gets to echo every message the peer sent before closing;
+ * a handler that stops receiving delays that Close by at most {@link Limits#closeTimeout()}.
  *
  * <h2>Timeouts</h2>
  * The opening handshake is bounded by {@link Limits#handshakeTimeout()}, the closing handshake by
- * {@link Limits#closeTimeout()}; a connection with no frame in either direction for the idle timeout is closed with
- * 1001.
+ * {@link Limits#closeTimeout()}, and each write to a peer that reads nothing by {@link Limits#sendTimeout()} (the
+ * connection is then dropped). A connection with nothing received or sent for the idle timeout, or older than the
+ * server's maximum lifetime, is closed with 1001. One watchdog thread enforces these deadlines, so they hold even
+ * while the application or the reader thread is blocked.
  */
 public interface WebSocket extends AutoCloseable {
 
@@ -91,7 +94,9 @@ public interface WebSocket extends AutoCloseable {
     /**
      * Sends a whole message, blocking until it is written to the socket.
      *
-     * @throws WebSocketException the connection is closing or closed, or the write failed
+     * @throws WebSocketException this side has sent its Close, the connection failed, or the write failed or timed
+     *                            out; after a Close from the peer, sending works until the answering Close goes out
+     * @throws IllegalArgumentException the connection's framing cannot carry the message (binary in a legacy framing)
      */
     void send(Message message) throws IOException;
 

@@ -142,8 +142,13 @@ public final class Acceptor<S> implements WebSocketServer {
             Upgrade<S> upgrade;
             try {
                 upgrade = upgrader.upgrade(request);
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "the upgrader threw; answering 500", e);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "the upgrader threw; answering 500", t);
+                refuse(socket, 500, "internal server error", Headers.EMPTY);
+                return;
+            }
+            if (upgrade == null) {
+                LOG.log(System.Logger.Level.WARNING, "the upgrader returned null; answering 500");
                 refuse(socket, 500, "internal server error", Headers.EMPTY);
                 return;
             }
@@ -177,6 +182,13 @@ public final class Acceptor<S> implements WebSocketServer {
         } catch (IOException e) {
             // A client that went away or stalled during the handshake: nothing to answer.
             LOG.log(System.Logger.Level.DEBUG, "opening handshake failed: " + e);
+            closeQuietly(socket);
+            return;
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "opening handshake failed unexpectedly", e);
+            if (connection != null) {
+                connection.abort("internal error: " + e, e);
+            }
             closeQuietly(socket);
             return;
         } finally {

@@ -16,7 +16,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -60,12 +60,19 @@ public final class Connection implements WebSocket {
     private final Inbox inbox;
     private final CountDownLatch finished = new CountDownLatch(1);
 
+    private final long sendTimeoutNanos;
     private volatile long lastActivity = System.nanoTime();
+    /** When the close timeout runs out, or 0 while no Close has been sent. */
     private volatile long closeDeadline;
+    /** When the write in progress started, or 0 when none is. */
+    private volatile long writeStartedAt;
     private volatile boolean closing;
     private volatile boolean closedLocally;
     private volatile CloseStatus closeStatus;
-    private Thread reader;
+    private final AtomicBoolean timerClosed = new AtomicBoolean();
+    private volatile Thread reader;
+    /** The watchdog's next look at this connection; guarded by the watchdog's lock. */
+    long watchdogAt;
 
     /**
      * @param maxLifetime a cap on the connection's life, or null for none
@@ -80,13 +87,15 @@ public final class Connection implements WebSocket {
         this.headers = headers;
         this.closeTimeoutNanos = Inbox.nanos(limits.closeTimeout());
         this.idleTimeoutNanos = Inbox.nanos(idleTimeout);
-        this.expiresAt = maxLifetime == null ? Long.MAX_VALUE : System.nanoTime() + Inbox.nanos(maxLifetime);
+        this.expiresAt = maxLifetime == null ? 0 : System.nanoTime() + Inbox.nanos(maxLifetime);
+        this.sendTimeoutNanos = Inbox.nanos(limits.sendTimeout());
         this.inbox = new Inbox(limits.inboxDepth());
     }
 
     /** Starts the reader thread, first handing it the bytes that followed the opening handshake. */
     public void start(ByteBuffer leftover) {
         reader = Thread.ofVirtual().name("duplex-read-" + id).start(() -> readLoop(leftover));
+        Watchdog.schedule(this, System.nanoTime()); // the first look works out when the next is due
     }
 
     Inbox inbox() {
@@ -102,19 +111,10 @@ public final class Connection implements WebSocket {
             }
             byte[] buffer = new byte[READ_BUFFER_SIZE];
             ByteBuffer view = ByteBuffer.wrap(buffer);
+            // No read timeout: the watchdog enforces every deadline, and closes the socket to end a blocked read.
+            socket.setSoTimeout(0);
             while (!socket.isClosed()) {
-                long timeout = nextTimeoutNanos();
-                if (timeout <= 0) {
-                    onTimeout();
-                    continue;
-                }
-                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(timeout) + 1));
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (SocketTimeoutException e) {
-                    continue;
-                }
+                int n = in.read(buffer);
                 if (n < 0) {
                     withProtocol(protocol::receiveEof);
                     deliver(takeEvents());
@@ -219,35 +219,76 @@ public final class Connection implements WebSocket {
         armCloseDeadline();
     }
 
-    private long nextTimeoutNanos() {
-        long now = System.nanoTime();
-        if (closeDeadline != 0) {
-            return closeDeadline - now;
+    /**
+     * The watchdog's look at this connection: does what is due and says when to look again (0: never, it is over).
+     * Anything that might block runs on a thread of its own, so one stuck connection cannot hold up the others.
+     */
+    long onTimer(long now) {
+        if (finished.getCount() == 0) {
+            return 0;
         }
-        return Math.min(lastActivity + idleTimeoutNanos, expiresAt) - now;
+        long writing = writeStartedAt;
+        if (writing != 0 && now - (writing + sendTimeoutNanos) >= 0) {
+            abortAsync("send timed out: the peer read nothing for " + Duration.ofNanos(sendTimeoutNanos));
+            return 0;
+        }
+        long nextWriteCheck = (writing != 0 ? writing : now) + sendTimeoutNanos;
+        long close = closeDeadline;
+        if (close != 0) {
+            if (now - close >= 0) {
+                abortAsync("the peer did not finish the closing handshake within the close timeout");
+                return 0;
+            }
+            return earlier(close, nextWriteCheck);
+        }
+        boolean expired = expiresAt != 0 && now - expiresAt >= 0;
+        long idleAt = lastActivity + idleTimeoutNanos;
+        if (expired || now - idleAt >= 0) {
+            closeAsync(CloseStatus.GOING_AWAY.withReason(expired ? "connection lifetime exceeded" : "idle timeout"));
+            return earlier(closeDeadline, nextWriteCheck);
+        }
+        long next = earlier(idleAt, nextWriteCheck);
+        return expiresAt != 0 ? earlier(next, expiresAt) : next;
     }
 
-    private void onTimeout() throws IOException {
-        if (closeDeadline != 0) {
-            abort("the peer did not finish the closing handshake within the close timeout", null);
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
+    }
+
+    /** Starts the closing handshake for a deadline; the Close is written now if the socket is free, else queued. */
+    private void closeAsync(CloseStatus status) {
+        if (!timerClosed.compareAndSet(false, true)) {
             return;
         }
-        boolean expired = System.nanoTime() - expiresAt >= 0;
-        closeFromReader(CloseStatus.GOING_AWAY.withReason(expired ? "connection lifetime exceeded" : "idle timeout"));
+        closing = true;
+        protocolLock.lock();
+        try {
+            if (protocol.state() == Protocol.State.OPEN && !protocol.hasPendingClose()) {
+                closedLocally = true;
+            }
+            protocol.close(status);
+        } finally {
+            protocolLock.unlock();
+        }
+        armCloseDeadline();
+        Thread.ofVirtual().name("duplex-close-" + id).start(() -> {
+            try {
+                flush(false);
+            } catch (IOException e) {
+                // abort() has recorded why
+            }
+        });
     }
 
-    private void closeFromReader(CloseStatus status) throws IOException {
-        closedLocally = true;
-        closing = true;
-        withProtocol(() -> protocol.close(status));
-        armCloseDeadline();
-        flush(false);
+    private void abortAsync(String reason) {
+        Thread.ofVirtual().name("duplex-abort-" + id).start(() -> abort(reason, null));
     }
 
     private void armCloseDeadline() {
         if (closeDeadline == 0) {
             long deadline = System.nanoTime() + closeTimeoutNanos;
             closeDeadline = deadline == 0 ? 1 : deadline;
+            Watchdog.schedule(this, closeDeadline);
         }
     }
 
@@ -296,6 +337,7 @@ public final class Connection implements WebSocket {
             if (b == null) {
                 return;
             }
+            writeStartedAt = System.nanoTime();
             try {
                 if (b == Protocol.END_OF_STREAM) {
                     halfClose();
@@ -306,7 +348,10 @@ public final class Connection implements WebSocket {
                     b.duplicate().get(copy);
                     out.write(copy);
                 }
+                writeStartedAt = 0;
+                lastActivity = System.nanoTime();
             } catch (IOException e) {
+                writeStartedAt = 0;
                 abort("write failed: " + e.getMessage(), e);
                 throw failure("write failed: " + e.getMessage(), CloseStatus.ABNORMAL_CLOSURE, e);
             }
@@ -461,6 +506,7 @@ public final class Connection implements WebSocket {
             closeStatus = CloseStatus.ABNORMAL_CLOSURE;
         }
         endStream(new Inbox.End(CloseStatus.ABNORMAL_CLOSURE, failure(reason, CloseStatus.ABNORMAL_CLOSURE, cause)));
+        inbox.closeLocally(); // a reader blocked on a full inbox must see that the connection is gone
         closeSocket();
     }
 

@@ -1,0 +1,105 @@
+package dev.duplex.io;
+
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one timer of every connection's deadlines: idle timeout, maximum lifetime, close timeout and send timeout.
+ *
+ * <p>The deadlines cannot be left to a connection's reader thread: it may be blocked putting a message into a full
+ * inbox, or writing a pong to a peer that reads nothing, exactly when a deadline passes. One virtual thread keeps a
+ * queue ordered by the next time each connection needs a look; {@link Connection#onTimer} decides what is due and
+ * when to look again, and does anything that might block on a thread of its own.
+ */
+final class Watchdog {
+
+    private static final System.Logger LOG = System.getLogger("dev.duplex");
+    private static final Watchdog INSTANCE = new Watchdog();
+
+    private record Entry(long at, Connection connection) {
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // nanoTime values are compared by difference, which stays right across wrap-around.
+    private final PriorityQueue<Entry> queue = new PriorityQueue<>((a, b) -> Long.signum(a.at - b.at));
+    private Thread thread;
+
+    private Watchdog() {
+    }
+
+    /**
+     * Makes sure {@code connection} is looked at no later than {@code at} ({@link System#nanoTime()}). A connection
+     * has at most one pending look; an earlier one wins.
+     */
+    static void schedule(Connection connection, long at) {
+        INSTANCE.add(connection, at);
+    }
+
+    private void add(Connection connection, long at) {
+        lock.lock();
+        try {
+            if (connection.watchdogAt != 0 && connection.watchdogAt - at <= 0) {
+                return;
+            }
+            connection.watchdogAt = at;
+            Entry entry = new Entry(at, connection);
+            queue.add(entry);
+            if (thread == null) {
+                thread = Thread.ofVirtual().name("duplex-watchdog").start(this::run);
+            }
+            if (queue.peek() == entry) {
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            Entry due = next();
+            long again;
+            try {
+                again = due.connection().onTimer(System.nanoTime());
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "connection timer failed", e);
+                again = 0;
+            }
+            if (again != 0) {
+                add(due.connection(), again);
+            }
+        }
+    }
+
+    /** Waits for the next entry that is due and not superseded by an earlier one for the same connection. */
+    private Entry next() {
+        lock.lock();
+        try {
+            while (true) {
+                Entry head = queue.peek();
+                if (head == null) {
+                    changed.awaitUninterruptibly();
+                    continue;
+                }
+                long wait = head.at() - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        changed.awaitNanos(wait);
+                    } catch (InterruptedException e) {
+                        // nobody interrupts the watchdog on purpose; keep watching
+                    }
+                    continue;
+                }
+                queue.poll();
+                if (head.connection().watchdogAt == head.at()) {
+                    head.connection().watchdogAt = 0;
+                    return head;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+}
