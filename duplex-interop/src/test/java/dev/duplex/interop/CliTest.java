@@ -2,6 +2,7 @@ package dev.duplex.interop;
 
 import dev.duplex.ClientOptions;
 import dev.duplex.CloseStatus;
+import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Message;
 import dev.duplex.WebSocket;
@@ -9,6 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -116,6 +119,36 @@ class CliTest {
                 assertThat(ws.receive()).as("receive() once the server went away").isNull();
                 assertThat(ws.closeStatus().map(CloseStatus::code)).contains(1001);
             }
+            serve.awaitExit(SHUTDOWN);
+        }
+    }
+
+    /** The spec's example in its own framings: the hixie-76 handshake with Origin and Location, then 'old or 'new. */
+    @ParameterizedTest
+    @EnumSource(value = Framing.class, names = {"OLD", "NEW"})
+    void serveAndConnectSpeakTheLegacyFramings(Framing framing) throws Exception {
+        String mode = framing.name().toLowerCase();
+        try (PeerProcess serve = duplex("serve", "--port", "0", "--framing", mode)) {
+            int servePort = servingPort(serve);
+            String origin = "http://example.test";
+            try (WebSocket ws = WebSocket.connect(URI.create("ws://127.0.0.1:" + servePort + "/demo"),
+                    Headers.of("Origin", origin), ClientOptions.DEFAULT.withFraming(framing))) {
+                assertThat(ws.startLine()).isEqualTo("HTTP/1.1 101 WebSocket Protocol Handshake");
+                assertThat(ws.headers().first("Sec-WebSocket-Origin")).contains(origin);
+                assertThat(ws.headers().first("Sec-WebSocket-Location")).contains("ws://127.0.0.1:" + servePort + "/demo");
+                ws.send("hé€");
+                assertThat(ws.receive()).isEqualTo(Message.text("hé€"));
+            }
+            try (PeerProcess connect = duplex("connect", "--framing", mode, "ws://127.0.0.1:" + servePort + "/")) {
+                connect.writeStdinAndClose("hello\nworld\n");
+                int exit = connect.awaitExit(RUN);
+                List<String> lines = connect.remainingLines();
+                if (exit != 0) {
+                    throw connect.failure("failed");
+                }
+                assertThat(lines).containsExactly("hello", "world");
+            }
+            serve.terminate();
             serve.awaitExit(SHUTDOWN);
         }
     }
