@@ -261,6 +261,19 @@ public final class Connection implements WebSocket {
             return;
         }
         closing = true;
+        startClose(status);
+        armCloseDeadline();
+        Thread.ofVirtual().name("duplex-close-" + id).start(() -> {
+            try {
+                flush(false);
+            } catch (IOException e) {
+                // abort() has recorded why
+            }
+        });
+    }
+
+    /** Queues this side's Close (or the pending answer); a close this side starts ends the stream cleanly. */
+    private void startClose(CloseStatus status) {
         protocolLock.lock();
         try {
             if (protocol.state() == Protocol.State.OPEN && !protocol.hasPendingClose()) {
@@ -270,14 +283,6 @@ public final class Connection implements WebSocket {
         } finally {
             protocolLock.unlock();
         }
-        armCloseDeadline();
-        Thread.ofVirtual().name("duplex-close-" + id).start(() -> {
-            try {
-                flush(false);
-            } catch (IOException e) {
-                // abort() has recorded why
-            }
-        });
     }
 
     private void abortAsync(String reason) {
@@ -445,15 +450,7 @@ public final class Connection implements WebSocket {
             throw new IllegalArgumentException("close code " + status.code()
                     + " may not be sent; use 1000-1003, 1007-1014 or 3000-4999");
         }
-        protocolLock.lock();
-        try {
-            if (protocol.state() == Protocol.State.OPEN && !protocol.hasPendingClose()) {
-                closedLocally = true;
-            }
-            protocol.close(status);
-        } finally {
-            protocolLock.unlock();
-        }
+        startClose(status);
         closing = true;
         inbox.closeLocally();
         armCloseDeadline();

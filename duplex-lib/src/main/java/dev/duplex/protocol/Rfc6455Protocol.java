@@ -6,7 +6,6 @@ import dev.duplex.Message;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -17,9 +16,8 @@ import java.util.random.RandomGenerator;
  * <p>A violation fails the connection (§7.1.7): the protocol stops reading, reports {@link Event.Failed} and holds a
  * Close frame with the matching code as pending (see {@link Protocol}).
  */
-public final class Rfc6455Protocol implements Protocol {
+public final class Rfc6455Protocol extends ClosingProtocol {
 
-    private final Role role;
     private final RandomGenerator maskKeys;
     private final int maxFrameSize;
     private final FrameReader reader = new FrameReader();
@@ -27,16 +25,8 @@ public final class Rfc6455Protocol implements Protocol {
     private final byte[] control = new byte[125];
     private int controlSize;
 
-    private final ArrayDeque<Event> events = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
-
-    private State state = State.OPEN;
     private boolean inFrame;
     private Opcode frameOpcode;
-    /** Set once the terminal event is reported: the peer's Close, a failure or the end of the stream. */
-    private boolean inputEnded;
-    private boolean closeReceived;
-    private CloseStatus pendingClose;
 
     /**
      * @param role     which end this is: a server expects masked frames and a client unmasked ones
@@ -44,7 +34,7 @@ public final class Rfc6455Protocol implements Protocol {
      * @param maskKeys where a client's masking keys come from (RFC 6455 §5.3 asks for a strong source of entropy)
      */
     public Rfc6455Protocol(Role role, Limits limits, RandomGenerator maskKeys) {
-        this.role = Objects.requireNonNull(role, "role");
+        super(role);
         this.maskKeys = Objects.requireNonNull(maskKeys, "maskKeys");
         this.maxFrameSize = limits.maxFrameSize();
         this.assembler = new MessageAssembler(limits.maxMessageSize(), limits.maxFragments());
@@ -54,7 +44,7 @@ public final class Rfc6455Protocol implements Protocol {
 
     @Override
     public void receive(ByteBuffer data) {
-        while (!inputEnded) {
+        while (!inputEnded()) {
             if (!inFrame) {
                 if (!reader.readHeader(data) || !acceptHeader()) {
                     break;
@@ -140,7 +130,7 @@ public final class Rfc6455Protocol implements Protocol {
                 ByteBuffer payload = controlPayload();
                 events.add(new Event.Ping(payload));
                 // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response"
-                if (state == State.OPEN) {
+                if (state() == State.OPEN) {
                     queueFrame(Opcode.PONG, payload.array(), 0, payload.remaining());
                 }
             }
@@ -186,65 +176,21 @@ public final class Rfc6455Protocol implements Protocol {
             }
             status = new CloseStatus(code, new String(control, 2, controlSize - 2, StandardCharsets.UTF_8));
         }
-        inputEnded = true;
-        closeReceived = true;
-        if (state == State.OPEN) {
-            // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint
-            // MUST send a Close frame in response. (When sending a Close frame in response, the endpoint typically
-            // echos the status code it received.)"
-            pendingClose = status.code() == CloseStatus.NO_STATUS_RCVD.code() ? CloseStatus.NO_STATUS_RCVD
-                    : new CloseStatus(status.code(), "");
-        } else {
-            closingHandshakeDone();
-        }
-        events.add(new Event.CloseReceived(status));
-    }
-
-    /** §7.1.7 _Fail the WebSocket Connection_: stop reading, report, and hold the Close that tells the peer. */
-    private boolean fail(CloseStatus status, String reason) {
-        inputEnded = true;
-        if (state == State.OPEN) {
-            pendingClose = status.withReason(shortReason(reason));
-        } else {
-            closingHandshakeDone();
-        }
-        events.add(new Event.Failed(status.withReason(shortReason(reason)), reason));
-        return false;
-    }
-
-    private static String shortReason(String reason) {
-        return reason.length() <= CloseStatus.MAX_REASON_BYTES ? reason : reason.substring(0, CloseStatus.MAX_REASON_BYTES);
+        // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint
+        // MUST send a Close frame in response. (When sending a Close frame in response, the endpoint typically
+        // echos the status code it received.)"
+        closeFrameReceived(status, status.code() == CloseStatus.NO_STATUS_RCVD.code() ? CloseStatus.NO_STATUS_RCVD
+                : new CloseStatus(status.code(), ""));
     }
 
     @Override
-    public void receiveEof() {
-        if (!inputEnded) {
-            inputEnded = true;
-            events.add(new Event.Failed(CloseStatus.ABNORMAL_CLOSURE, state == State.OPEN
-                    ? "connection closed without a close frame"
-                    : "connection closed before the peer answered the close frame"));
-        }
-        // Nothing can reach the peer any more; a pending Close is moot.
-        pendingClose = null;
-        state = State.CLOSED;
-    }
-
-    @Override
-    public Event nextEvent() {
-        return events.poll();
+    protected Event.Failed endOfStreamFailure() {
+        return new Event.Failed(CloseStatus.ABNORMAL_CLOSURE, state() == State.OPEN
+                ? "connection closed without a close frame"
+                : "connection closed before the peer answered the close frame");
     }
 
     // ---------------------------------------------------------------- output
-
-    @Override
-    public ByteBuffer nextOutput() {
-        return output.poll();
-    }
-
-    @Override
-    public boolean hasOutput() {
-        return !output.isEmpty();
-    }
 
     @Override
     public void send(Message message) {
@@ -290,61 +236,15 @@ public final class Rfc6455Protocol implements Protocol {
 
     @Override
     public void close(CloseStatus status) {
-        if (pendingClose != null) {
-            sendPendingClose();
-            return;
-        }
-        if (state != State.OPEN) {
-            return;
-        }
-        if (!status.isSendable()) {
+        if (state() == State.OPEN && !hasPendingClose() && !status.isSendable()) {
             throw new IllegalArgumentException("close code " + status.code()
                     + " may not be sent; use 1000-1003, 1007-1014 or 3000-4999");
         }
-        queueClose(status);
-        state = State.CLOSING;
+        super.close(status);
     }
 
     @Override
-    public void sendPendingClose() {
-        if (pendingClose == null) {
-            return;
-        }
-        queueClose(pendingClose);
-        pendingClose = null;
-        if (closeReceived || role == Role.SERVER) {
-            closingHandshakeDone();
-        } else {
-            // A client that failed the connection waits for the server to close TCP (§7.1.7, §7.1.1).
-            state = State.CLOSING;
-        }
-    }
-
-    @Override
-    public boolean hasPendingClose() {
-        return pendingClose != null;
-    }
-
-    @Override
-    public State state() {
-        return state;
-    }
-
-    /** §7.1.1: "the server SHOULD close the underlying TCP connection first"; the client waits for that. */
-    private void closingHandshakeDone() {
-        state = State.CLOSED;
-        if (role == Role.SERVER) {
-            output.add(END_OF_STREAM);
-        }
-    }
-
-    private void requireOpen() {
-        if (state != State.OPEN) {
-            throw new IllegalStateException("cannot send: the connection is " + state.name().toLowerCase());
-        }
-    }
-
-    private void queueClose(CloseStatus status) {
+    protected void queueClose(CloseStatus status) {
         if (status.code() == CloseStatus.NO_STATUS_RCVD.code()) {
             queueFrame(Opcode.CLOSE, new byte[0], 0, 0);
             return;

@@ -39,11 +39,7 @@ public final class ClientHandshake implements ClientOpening {
         if (nonce.length != 16) {
             throw new IllegalArgumentException("the nonce is 16 bytes");
         }
-        for (Headers.Field f : extra) {
-            if (OWN_HEADERS.contains(f.name())) {
-                throw new IllegalArgumentException("header " + f.name() + " is set by the WebSocket handshake");
-            }
-        }
+        ServerHandshake.refuseOwnHeaders(extra, OWN_HEADERS, "the application may not set ");
         this.host = host;
         this.target = target;
         this.extra = extra;

@@ -130,12 +130,7 @@ public final class ServerHandshake {
      * @throws IllegalArgumentException the extra headers include one the handshake writes itself
      */
     public static byte[] accept(HandshakeRequest request, Headers extra) {
-        for (Headers.Field f : extra) {
-            if (OWN_HEADERS.contains(f.name())) {
-                throw new IllegalArgumentException("the upgrader may not set " + f.name()
-                        + "; the handshake writes it");
-            }
-        }
+        refuseOwnHeaders(extra, OWN_HEADERS, "the upgrader may not set ");
         String key = request.headers().first("Sec-WebSocket-Key").orElseThrow();
         StringBuilder sb = new StringBuilder(160)
                 .append("HTTP/1.1 101 Switching Protocols\r\n")
@@ -185,6 +180,17 @@ public final class ServerHandshake {
             case 503 -> "Service Unavailable";
             default -> status < 500 ? "Client Error" : "Server Error";
         };
+    }
+
+    /**
+     * @throws IllegalArgumentException {@code headers} holds a field the handshake writes itself
+     */
+    public static void refuseOwnHeaders(Headers headers, Set<String> own, String who) {
+        for (Headers.Field f : headers) {
+            if (own.contains(f.name())) {
+                throw new IllegalArgumentException(who + f.name() + "; the WebSocket handshake writes it");
+            }
+        }
     }
 
     public static Set<String> caseInsensitive(String... names) {

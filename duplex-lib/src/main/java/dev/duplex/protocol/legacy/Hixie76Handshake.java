@@ -153,11 +153,7 @@ public final class Hixie76Handshake {
      * {@code Upgrade} and {@code Connection}, the upgrader's header fields in order, the empty line, the answer.
      */
     static byte[] response(Headers extra, byte[] answer) {
-        for (Headers.Field f : extra) {
-            if (SERVER_OWN_HEADERS.contains(f.name())) {
-                throw new IllegalArgumentException("the upgrader may not set " + f.name() + "; the handshake writes it");
-            }
-        }
+        ServerHandshake.refuseOwnHeaders(extra, SERVER_OWN_HEADERS, "the upgrader may not set ");
         StringBuilder sb = new StringBuilder(200)
                 .append("HTTP/1.1 101 WebSocket Protocol Handshake\r\n")
                 .append("Upgrade: WebSocket\r\n")
@@ -192,11 +188,7 @@ public final class Hixie76Handshake {
             if (framing == Framing.RFC6455) {
                 throw new IllegalArgumentException("hixie-76 carries the OLD or NEW framing, not RFC 6455");
             }
-            for (Headers.Field f : extra) {
-                if (CLIENT_OWN_HEADERS.contains(f.name())) {
-                    throw new IllegalArgumentException("header " + f.name() + " is set by the WebSocket handshake");
-                }
-            }
+            ServerHandshake.refuseOwnHeaders(extra, CLIENT_OWN_HEADERS, "the application may not set ");
             this.host = Objects.requireNonNull(host);
             this.target = Objects.requireNonNull(target);
             this.extra = extra;

@@ -5,15 +5,13 @@ import dev.duplex.Framing;
 import dev.duplex.Limits;
 import dev.duplex.Message;
 import dev.duplex.protocol.Event;
-import dev.duplex.protocol.Protocol;
+import dev.duplex.protocol.ClosingProtocol;
 import dev.duplex.protocol.Role;
 import dev.duplex.protocol.Utf8Validator;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * The specification's two legacy framings after a hixie-76 handshake, byte for byte as Racket's
@@ -34,7 +32,7 @@ import java.util.Objects;
  * end of the TCP stream between frames is a clean end, since the specification's server ends every connection that
  * way; inside a frame it is a failure.
  */
-public final class LegacyProtocol implements Protocol {
+public final class LegacyProtocol extends ClosingProtocol {
 
     private static final byte[] OLD_CLOSE = {(byte) 0xFF, 0x00};
     private static final byte[] NEW_CLOSE = new byte[9];
@@ -43,11 +41,8 @@ public final class LegacyProtocol implements Protocol {
     private enum Reading { TYPE, CLOSE_SECOND_BYTE, OLD_TEXT, NEW_LENGTH, NEW_PAYLOAD }
 
     private final Framing framing;
-    private final Role role;
     private final int maxMessageSize;
     private final Utf8Validator utf8 = new Utf8Validator();
-    private final ArrayDeque<Event> events = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
 
     private Reading reading = Reading.TYPE;
     private boolean newClose;
@@ -56,21 +51,16 @@ public final class LegacyProtocol implements Protocol {
     private byte[] buffer = EMPTY;
     private int size;
 
-    private State state = State.OPEN;
-    private boolean inputEnded;
-    private boolean closeReceived;
-    private boolean closePending;
-
     /**
      * @param framing {@link Framing#OLD} or {@link Framing#NEW}
      * @param role    which end this is: the server closes TCP first
      */
     public LegacyProtocol(Framing framing, Role role, Limits limits) {
+        super(role);
         if (framing == Framing.RFC6455) {
             throw new IllegalArgumentException("LegacyProtocol speaks OLD or NEW, not RFC 6455");
         }
         this.framing = framing;
-        this.role = Objects.requireNonNull(role);
         this.maxMessageSize = limits.maxMessageSize();
     }
 
@@ -78,7 +68,7 @@ public final class LegacyProtocol implements Protocol {
 
     @Override
     public void receive(ByteBuffer data) {
-        while (!inputEnded && data.hasRemaining()) {
+        while (!inputEnded() && data.hasRemaining()) {
             switch (reading) {
                 case TYPE -> frameType(data.get() & 0xFF);
                 case CLOSE_SECOND_BYTE -> {
@@ -209,66 +199,31 @@ public final class LegacyProtocol implements Protocol {
     }
 
     private void closeFrameReceived() {
-        inputEnded = true;
-        closeReceived = true;
         reading = Reading.TYPE;
-        if (state == State.OPEN) {
-            closePending = true; // hixie-76: a close frame is answered with one
-        } else {
-            closingHandshakeDone();
-        }
-        events.add(new Event.CloseReceived(CloseStatus.NO_STATUS_RCVD));
-    }
-
-    private boolean fail(CloseStatus status, String reason) {
-        inputEnded = true;
-        if (state == State.OPEN) {
-            closePending = true;
-        } else {
-            closingHandshakeDone();
-        }
-        events.add(new Event.Failed(status, reason));
-        return false;
+        closeFrameReceived(CloseStatus.NO_STATUS_RCVD, CloseStatus.NO_STATUS_RCVD); // hixie-76: answered with one
     }
 
     @Override
     public void receiveEof() {
-        if (!inputEnded) {
-            inputEnded = true;
-            if (reading == Reading.TYPE) {
-                // Between frames: the specification's server ends every connection this way.
-                events.add(new Event.CloseReceived(CloseStatus.NO_STATUS_RCVD));
-            } else {
-                events.add(new Event.Failed(CloseStatus.ABNORMAL_CLOSURE, reading == Reading.CLOSE_SECOND_BYTE
-                        ? "connection closed inside a close frame" : "connection closed inside a frame"));
-            }
+        if (reading == Reading.TYPE) {
+            // Between frames: the specification's server ends every connection this way.
+            cleanEndOfStream(CloseStatus.NO_STATUS_RCVD);
+        } else {
+            super.receiveEof();
         }
-        closePending = false;
-        state = State.CLOSED;
     }
 
     @Override
-    public Event nextEvent() {
-        return events.poll();
+    protected Event.Failed endOfStreamFailure() {
+        return new Event.Failed(CloseStatus.ABNORMAL_CLOSURE, reading == Reading.CLOSE_SECOND_BYTE
+                ? "connection closed inside a close frame" : "connection closed inside a frame");
     }
 
     // ---------------------------------------------------------------- output
 
     @Override
-    public ByteBuffer nextOutput() {
-        return output.poll();
-    }
-
-    @Override
-    public boolean hasOutput() {
-        return !output.isEmpty();
-    }
-
-    @Override
     public void send(Message message) {
-        if (state != State.OPEN) {
-            throw new IllegalStateException("cannot send: the connection is " + state.name().toLowerCase());
-        }
+        requireOpen();
         if (!(message instanceof Message.Text text)) {
             throw new IllegalArgumentException("the " + framing + " framing carries text only; "
                     + "binary messages need RFC 6455");
@@ -297,48 +252,9 @@ public final class LegacyProtocol implements Protocol {
     }
 
     @Override
-    public void close(CloseStatus status) {
-        if (closePending) {
-            sendPendingClose();
-        } else if (state == State.OPEN) {
-            queueClose();
-            state = State.CLOSING;
-        }
-    }
-
-    @Override
-    public void sendPendingClose() {
-        if (!closePending) {
-            return;
-        }
-        closePending = false;
-        queueClose();
-        if (closeReceived || role == Role.SERVER) {
-            closingHandshakeDone();
-        } else {
-            state = State.CLOSING;
-        }
-    }
-
-    @Override
-    public boolean hasPendingClose() {
-        return closePending;
-    }
-
-    @Override
-    public State state() {
-        return state;
-    }
-
-    private void queueClose() {
+    protected void queueClose(CloseStatus status) {
+        // No codes in these framings: every close frame is the same bytes.
         output.add(ByteBuffer.wrap(framing == Framing.OLD ? OLD_CLOSE.clone() : NEW_CLOSE.clone()));
-    }
-
-    private void closingHandshakeDone() {
-        state = State.CLOSED;
-        if (role == Role.SERVER) {
-            output.add(END_OF_STREAM);
-        }
     }
 
     private static String hex(int b) {
