@@ -1,5 +1,8 @@
 package dev.duplex;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,5 +33,27 @@ public record HandshakeRequest(String startLine, String method, String target, H
     public String query() {
         int q = target.indexOf('?');
         return q < 0 ? "" : target.substring(q + 1);
+    }
+
+    /** The subprotocols the client offers ({@code Sec-WebSocket-Protocol}), most preferred first. */
+    public List<String> subprotocols() {
+        return headers.tokens("Sec-WebSocket-Protocol");
+    }
+
+    /**
+     * The cookies the request carries (RFC 6265 §5.4 {@code Cookie: name=value; name2=value2}), by name, the first
+     * of each name; values as sent, without surrounding quotes removed.
+     */
+    public Map<String, String> cookies() {
+        Map<String, String> cookies = new LinkedHashMap<>();
+        for (String header : headers.all("Cookie")) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    cookies.putIfAbsent(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+                }
+            }
+        }
+        return cookies;
     }
 }

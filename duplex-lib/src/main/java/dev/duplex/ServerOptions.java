@@ -1,7 +1,9 @@
 package dev.duplex;
 
+import javax.net.ssl.SSLContext;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -17,6 +19,15 @@ import java.util.Objects;
  *                      default) for none: what Racket's {@code #:timeout} really did
  * @param limits        size and time limits of each connection
  * @param framing       the wire format (default {@link Framing#RFC6455})
+ * @param tls           the TLS context for {@code wss://}, or null (the default) for plain TCP: Racket's
+ *                      {@code #:tcp@}; {@link Tls} builds one from a keystore or PEM files
+ * @param originPolicy  which browser origins may connect; others get 403 (default {@link OriginPolicy#sameHost()})
+ * @param subprotocols  the subprotocols this server speaks, most preferred first: the first one the client also
+ *                      offers is selected, unless the upgrader answers with a {@code Sec-WebSocket-Protocol} of its
+ *                      own (default none)
+ * @param pingInterval  with nothing received for this long, send a Ping; null (the default) for no keepalive
+ * @param pongTimeout   after a keepalive Ping, nothing received for this long closes the connection with 1011
+ *                      (default 10 s)
  */
 public record ServerOptions(
         int port,
@@ -25,11 +36,17 @@ public record ServerOptions(
         Duration idleTimeout,
         Duration maxLifetime,
         Limits limits,
-        Framing framing) {
+        Framing framing,
+        SSLContext tls,
+        OriginPolicy originPolicy,
+        List<String> subprotocols,
+        Duration pingInterval,
+        Duration pongTimeout) {
 
-    /** Port 0, every interface, backlog 128, 1 h idle timeout, no lifetime cap, default limits, RFC 6455. */
-    public static final ServerOptions DEFAULT =
-            new ServerOptions(0, null, 128, Duration.ofHours(1), null, Limits.DEFAULT, Framing.RFC6455);
+    /** Port 0, every interface, backlog 128, 1 h idle timeout, no lifetime cap, default limits, RFC 6455, plain TCP,
+     * same-host origins, no subprotocols, no keepalive. */
+    public static final ServerOptions DEFAULT = new ServerOptions(0, null, 128, Duration.ofHours(1), null,
+            Limits.DEFAULT, Framing.RFC6455, null, OriginPolicy.sameHost(), List.of(), null, Duration.ofSeconds(10));
 
     public ServerOptions {
         if (port < 0 || port > 65535) {
@@ -42,33 +59,73 @@ public record ServerOptions(
         }
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(framing, "framing");
+        Objects.requireNonNull(originPolicy, "originPolicy");
+        subprotocols = ClientOptions.tokens("subprotocol", subprotocols);
+        if (pingInterval != null) {
+            Limits.positive("pingInterval", pingInterval);
+        }
+        Limits.positive("pongTimeout", pongTimeout);
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing);
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
     }
 
     public ServerOptions withListenAddress(InetAddress address) {
-        return new ServerOptions(port, address, backlog, idleTimeout, maxLifetime, limits, framing);
+        return new ServerOptions(port, address, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
     }
 
     public ServerOptions withBacklog(int backlog) {
-        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing);
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
     }
 
     public ServerOptions withIdleTimeout(Duration timeout) {
-        return new ServerOptions(port, listenAddress, backlog, timeout, maxLifetime, limits, framing);
+        return new ServerOptions(port, listenAddress, backlog, timeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
     }
 
     public ServerOptions withMaxLifetime(Duration lifetime) {
-        return new ServerOptions(port, listenAddress, backlog, idleTimeout, lifetime, limits, framing);
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, lifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
     }
 
     public ServerOptions withLimits(Limits limits) {
-        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing);
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
     }
 
     public ServerOptions withFraming(Framing framing) {
-        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing);
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
+    }
+
+    /** Serves {@code wss://} with this context; null for plain TCP. */
+    public ServerOptions withTls(SSLContext tls) {
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout);
+    }
+
+    public ServerOptions withOriginPolicy(OriginPolicy policy) {
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                policy, subprotocols, pingInterval, pongTimeout);
+    }
+
+    public ServerOptions withSubprotocols(String... subprotocols) {
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, List.of(subprotocols), pingInterval, pongTimeout);
+    }
+
+    /** Sends a Ping after {@code interval} with nothing received (null: never). */
+    public ServerOptions withPingInterval(Duration interval) {
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, interval, pongTimeout);
+    }
+
+    public ServerOptions withPongTimeout(Duration timeout) {
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, timeout);
     }
 }

@@ -79,6 +79,9 @@ public interface WebSocket extends AutoCloseable {
     /** The address of the peer. */
     SocketAddress remoteAddress();
 
+    /** The subprotocol the server selected ({@code Sec-WebSocket-Protocol}), if any. */
+    Optional<String> subprotocol();
+
     /**
      * Whether the connection is closing or closed: a Close frame was sent or received, or the connection failed.
      * Messages that arrived before the end can still be received.

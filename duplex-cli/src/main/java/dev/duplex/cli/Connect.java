@@ -4,6 +4,7 @@ import dev.duplex.ClientOptions;
 import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Message;
+import dev.duplex.Tls;
 import dev.duplex.WebSocket;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +14,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,13 +45,36 @@ final class Connect implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Framing framing;
 
+    @Option(names = "--subprotocol", paramLabel = "NAME",
+            description = "Offer this subprotocol, most preferred first; repeatable. The server must select one.")
+    List<String> subprotocols = new ArrayList<>();
+
+    @Option(names = "--ping-interval", paramLabel = "DURATION",
+            description = "Ping the server after this long without hearing from it, ISO-8601 (e.g. PT30S).")
+    Duration pingInterval;
+
+    @Option(names = "--proxy", paramLabel = "URL|env",
+            description = "Tunnel through this HTTP proxy (http://host:port), or 'env' for https_proxy, http_proxy "
+                    + "and no_proxy.")
+    String proxy;
+
+    @Option(names = "--max-redirects", defaultValue = "0", description = "Redirects to follow (default: ${DEFAULT-VALUE}).")
+    int maxRedirects;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "Trust the CA certificates in this PEM file (wss://).")
+    Path ca;
+
+    @Option(names = "--insecure",
+            description = "wss:// without checking the server's certificate or host name. For testing only.")
+    boolean insecure;
+
     @Override
     public Integer call() {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
         WebSocket ws;
         try {
-            ws = WebSocket.connect(url, headers(), ClientOptions.DEFAULT.withFraming(framing));
-        } catch (IOException | IllegalArgumentException e) {
+            ws = WebSocket.connect(url, headers(), options());
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             return fail(e);
         }
         Thread input = Thread.ofVirtual().name("duplex-stdin").start(() -> sendLines(ws));
@@ -76,6 +104,29 @@ final class Connect implements Callable<Integer> {
         } catch (IOException e) {
             // The connection ended first; the receiving side reports how.
         }
+    }
+
+    private ClientOptions options() throws IOException, GeneralSecurityException {
+        ClientOptions options = ClientOptions.DEFAULT
+                .withFraming(framing)
+                .withSubprotocols(subprotocols.toArray(String[]::new))
+                .withPingInterval(pingInterval)
+                .withMaxRedirects(maxRedirects);
+        if (insecure) {
+            options = options.withTls(Insecure.context());
+        } else if (ca != null) {
+            options = options.withTls(Tls.trusting(ca));
+        }
+        if ("env".equals(proxy)) {
+            options = options.withProxyFromEnvironment();
+        } else if (proxy != null) {
+            URI p = URI.create(proxy.contains("://") ? proxy : "http://" + proxy);
+            if (p.getHost() == null) {
+                throw new IllegalArgumentException("--proxy takes http://host:port or env, not " + proxy);
+            }
+            options = options.withProxy(InetSocketAddress.createUnresolved(p.getHost(), p.getPort() < 0 ? 80 : p.getPort()));
+        }
+        return options;
     }
 
     private Headers headers() {

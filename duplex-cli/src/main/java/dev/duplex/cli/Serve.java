@@ -4,16 +4,27 @@ import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.Message;
+import dev.duplex.OriginPolicy;
 import dev.duplex.ServerOptions;
+import dev.duplex.Tls;
 import dev.duplex.Upgrade;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -24,6 +35,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the echo example: every message is sent back as it came.")
 final class Serve implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
@@ -54,12 +68,51 @@ final class Serve implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print neither the messages (stdout) nor the connections (stderr).")
     boolean quiet;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve wss:// with this certificate chain (PEM).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert (PEM, unencrypted).")
+    Path tlsKey;
+
+    @Option(names = "--keystore", paramLabel = "P12", description = "Serve wss:// with this PKCS#12 keystore.")
+    Path keystore;
+
+    @Option(names = "--keystore-password", defaultValue = "", description = "Password of --keystore.")
+    String keystorePassword;
+
+    @Option(names = "--subprotocol", paramLabel = "NAME",
+            description = "A subprotocol this server speaks, most preferred first; repeatable.")
+    List<String> subprotocols = new ArrayList<>();
+
+    @Option(names = "--origin", paramLabel = "ORIGIN",
+            description = "A browser origin allowed besides the server's own host (scheme://host[:port]), or '*' "
+                    + "for any; repeatable. Others get 403.")
+    List<String> origins = new ArrayList<>();
+
+    @Option(names = "--ping-interval", paramLabel = "DURATION",
+            description = "Ping a client after this long without hearing from it, ISO-8601 (e.g. PT30S); a client "
+                    + "that then stays silent for 10 s is closed with 1011.")
+    Duration pingInterval;
+
     private static void print(Message m) {
         switch (m) {
             case Message.Text t -> System.out.println(t.text());
             case Message.Binary b -> System.out.println(Connect.describe(b));
         }
         System.out.flush();
+    }
+
+    private SSLContext tls() throws IOException, GeneralSecurityException {
+        if (keystore != null) {
+            if (tlsCert != null || tlsKey != null) {
+                throw new ParameterException(spec.commandLine(), "use --keystore or --tls-cert/--tls-key, not both");
+            }
+            return Tls.serverContext(keystore, keystorePassword.toCharArray());
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+        }
+        return tlsCert == null ? null : Tls.serverContext(tlsCert, tlsKey);
     }
 
     @Override
@@ -73,12 +126,18 @@ final class Serve implements Callable<Integer> {
                 .withBacklog(backlog)
                 .withIdleTimeout(idleTimeout)
                 .withLimits(limits)
-                .withFraming(framing);
+                .withFraming(framing)
+                .withTls(tls())
+                .withOriginPolicy(OriginPolicy.sameHostOr(origins.toArray(String[]::new)))
+                .withSubprotocols(subprotocols.toArray(String[]::new))
+                .withPingInterval(pingInterval);
+        String scheme = options.tls() == null ? "ws" : "wss";
         WebSocketServer server = WebSocketServer.start(options,
                 request -> {
                     // The spec's example: the hixie-era handshake wants the origin and location echoed.
                     String origin = request.headers().first("Origin").orElse("");
-                    String location = "ws://" + request.headers().first("Host").orElseThrow() + request.target();
+                    String location = scheme + "://" + request.headers().first("Host").orElseThrow()
+                            + request.target();
                     return Upgrade.accept(Headers.of(
                             "Sec-WebSocket-Origin", origin,
                             "Sec-WebSocket-Location", location), request.startLine());
@@ -107,7 +166,7 @@ final class Serve implements Callable<Integer> {
             stopped.countDown();
         }, "duplex-shutdown"));
         String shownHost = host.contains(":") ? "[" + host + "]" : host;
-        System.out.println("duplex: serving the echo example on ws://" + shownHost + ":" + server.port() + "/");
+        System.out.println("duplex: serving the echo example on " + scheme + "://" + shownHost + ":" + server.port() + "/");
         System.out.flush();
         stopped.await();
         return 0;

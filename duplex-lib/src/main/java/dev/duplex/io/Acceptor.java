@@ -15,6 +15,7 @@ import dev.duplex.protocol.handshake.HttpParser;
 import dev.duplex.protocol.handshake.ServerHandshake;
 import dev.duplex.protocol.handshake.ServerOpening;
 
+import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -117,85 +118,37 @@ public final class Acceptor<S> implements WebSocketServer {
         }
     }
 
+    /** A connection that completed its opening handshake, with the upgrader's state and the bytes after it. */
+    private record Opened<S>(Connection connection, S state, ByteBuffer leftover) {
+    }
+
     private void serve(Socket socket) {
         handshaking.add(socket);
-        Connection connection = null;
-        S state;
+        Opened<S> opened;
         try {
-            if (closed.get()) {
-                closeQuietly(socket);
-                return;
-            }
-            socket.setTcpNoDelay(true);
-            Deadline deadline = Deadline.after(limits.handshakeTimeout());
-            ByteBuffer buffer = ByteBuffer.allocate(4096).limit(0);
-            ServerOpening opening;
-            try {
-                HttpParser.Head head = Heads.read(socket, new HttpParser(limits), buffer, deadline);
-                opening = ServerOpening.of(head, options.framing());
-            } catch (HttpException e) {
-                refuse(socket, e.status(), e.getMessage(), e.headers());
-                return;
-            }
-            byte[] body = Heads.readBody(socket, buffer, opening.bodyLength(), deadline);
-            HandshakeRequest request = opening.request();
-            Upgrade<S> upgrade;
-            try {
-                upgrade = upgrader.upgrade(request);
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.WARNING, "the upgrader threw; answering 500", t);
-                refuse(socket, 500, "internal server error", Headers.EMPTY);
-                return;
-            }
-            if (upgrade == null) {
-                LOG.log(System.Logger.Level.WARNING, "the upgrader returned null; answering 500");
-                refuse(socket, 500, "internal server error", Headers.EMPTY);
-                return;
-            }
-            switch (upgrade) {
-                case Upgrade.Reject<S> r -> {
-                    refuse(socket, r.status(), r.reason(), r.headers());
-                    return;
-                }
-                case Upgrade.Accept<S> a -> {
-                    byte[] response;
-                    try {
-                        response = opening.accept(body, a.headers());
-                    } catch (IllegalArgumentException e) {
-                        LOG.log(System.Logger.Level.WARNING, "the upgrader returned invalid headers; answering 500", e);
-                        refuse(socket, 500, "internal server error", Headers.EMPTY);
-                        return;
-                    }
-                    socket.getOutputStream().write(response);
-                    connection = new Connection(socket, opening.protocol(limits, new MaskKeys()),
-                            request.startLine(), request.headers(), limits,
-                            options.idleTimeout(), options.maxLifetime());
-                    state = a.state();
-                }
-            }
-            connections.add(connection);
-            handshaking.remove(socket);
-            if (closed.get()) {
-                connection.abort("server closed", null);
-            }
-            connection.start(buffer.slice());
+            opened = closed.get() ? null : handshake(socket);
         } catch (IOException e) {
-            // A client that went away or stalled during the handshake: nothing to answer.
+            // A client that went away, stalled or failed TLS during the handshake: nothing to answer.
             LOG.log(System.Logger.Level.DEBUG, "opening handshake failed: " + e);
-            closeQuietly(socket);
-            return;
+            opened = null;
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "opening handshake failed unexpectedly", e);
-            if (connection != null) {
-                connection.abort("internal error: " + e, e);
-            }
-            closeQuietly(socket);
-            return;
+            opened = null;
         } finally {
             handshaking.remove(socket);
         }
+        if (opened == null) {
+            closeQuietly(socket);
+            return;
+        }
+        Connection connection = opened.connection();
+        connections.add(connection);
+        if (closed.get()) {
+            connection.abort("server closed", null);
+        }
+        connection.start(opened.leftover());
         try {
-            handler.handle(connection, state);
+            handler.handle(connection, opened.state());
             connection.close(CloseStatus.NORMAL_CLOSURE);
         } catch (Throwable t) {
             if (t instanceof WebSocketException) {
@@ -208,6 +161,101 @@ public final class Acceptor<S> implements WebSocketServer {
         } finally {
             connections.remove(connection);
         }
+    }
+
+    /**
+     * Runs the opening handshake under the handshake timeout: TLS, the request, the origin policy, the upgrader, the
+     * response. Returns null when the request was refused (the refusal has been written).
+     */
+    private Opened<S> handshake(Socket plain) throws IOException {
+        plain.setTcpNoDelay(true);
+        Deadline deadline = Deadline.after(limits.handshakeTimeout());
+        Socket socket = plain;
+        if (options.tls() != null) {
+            socket = startTls(plain, deadline);
+            if (socket == null) {
+                return null;
+            }
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(4096).limit(0);
+        ServerOpening opening;
+        try {
+            HttpParser.Head head = Heads.read(socket, new HttpParser(limits), buffer, deadline);
+            opening = ServerOpening.of(head, options.framing());
+        } catch (HttpException e) {
+            refuse(socket, e.status(), e.getMessage(), e.headers());
+            return null;
+        }
+        HandshakeRequest request = opening.request();
+        String origin = request.headers().first("Origin").orElse(null);
+        if (origin != null && !options.originPolicy().allows(origin, request.headers().first("Host").orElseThrow(),
+                options.tls() != null)) {
+            refuse(socket, 403, "origin not allowed: " + origin, Headers.EMPTY);
+            return null;
+        }
+        byte[] body = Heads.readBody(socket, buffer, opening.bodyLength(), deadline);
+        Upgrade<S> upgrade;
+        try {
+            upgrade = upgrader.upgrade(request);
+            if (upgrade == null) {
+                throw new NullPointerException("the upgrader returned null");
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "the upgrader failed; answering 500", t);
+            refuse(socket, 500, "internal server error", Headers.EMPTY);
+            return null;
+        }
+        switch (upgrade) {
+            case Upgrade.Reject<S> r -> {
+                refuse(socket, r.status(), r.reason(), r.headers());
+                return null;
+            }
+            case Upgrade.Accept<S> a -> {
+                Headers extra = a.headers();
+                String subprotocol;
+                byte[] response;
+                try {
+                    subprotocol = ServerHandshake.selectSubprotocol(request.subprotocols(), options.subprotocols(),
+                            extra);
+                    if (subprotocol != null && !extra.contains("Sec-WebSocket-Protocol")) {
+                        extra = extra.with("Sec-WebSocket-Protocol", subprotocol);
+                    }
+                    response = opening.accept(body, extra);
+                } catch (IllegalArgumentException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the upgrader's answer is invalid; answering 500", e);
+                    refuse(socket, 500, "internal server error", Headers.EMPTY);
+                    return null;
+                }
+                socket.getOutputStream().write(response);
+                Connection connection = new Connection(socket, opening.protocol(limits, new MaskKeys()),
+                        request.startLine(), request.headers(), subprotocol, new Connection.Settings(limits,
+                        options.idleTimeout(), options.maxLifetime(), options.pingInterval(), options.pongTimeout()));
+                return new Opened<>(connection, a.state(), buffer.slice());
+            }
+        }
+    }
+
+    /**
+     * The server's side of TLS. The first byte tells a TLS client (a handshake record, 0x16) from a plaintext one,
+     * which is answered in plaintext with 400 instead of a TLS alert it cannot read; the byte is then handed back
+     * to JSSE. Returns null when the client was refused.
+     */
+    private SSLSocket startTls(Socket plain, Deadline deadline) throws IOException {
+        plain.setSoTimeout(deadline.remainingMillis());
+        int first = plain.getInputStream().read();
+        if (first < 0) {
+            throw new java.io.EOFException("connection closed before the TLS handshake");
+        }
+        if (first != 0x16) {
+            refuse(plain, 400, "this server speaks TLS: connect with wss://", Headers.EMPTY);
+            return null;
+        }
+        SSLSocket tls = (SSLSocket) options.tls().getSocketFactory().createSocket(plain,
+                new java.io.ByteArrayInputStream(new byte[] {(byte) first}), true);
+        tls.setUseClientMode(false);
+        tls.setSoTimeout(deadline.remainingMillis());
+        tls.startHandshake();
+        return tls;
     }
 
     /**

@@ -61,7 +61,14 @@ public final class Connection implements WebSocket {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private final long sendTimeoutNanos;
+    private final long pongTimeoutNanos;
+    private final String subprotocol;
+    /** 0 when there is no keepalive, or the framing has no ping. */
+    private volatile long pingIntervalNanos;
     private volatile long lastActivity = System.nanoTime();
+    private volatile long lastReceived = lastActivity;
+    /** When the unanswered keepalive Ping went out, or 0. */
+    private volatile long pingSentAt;
     /** When the close timeout runs out, or 0 while no Close has been sent. */
     private volatile long closeDeadline;
     /** When the write in progress started, or 0 when none is. */
@@ -77,18 +84,36 @@ public final class Connection implements WebSocket {
     /**
      * @param maxLifetime a cap on the connection's life, or null for none
      */
-    public Connection(Socket socket, Protocol protocol, String startLine, Headers headers, Limits limits,
-                      Duration idleTimeout, Duration maxLifetime) throws IOException {
+    /**
+     * What a connection needs to know of the server's or client's options.
+     *
+     * @param maxLifetime  a cap on the connection's life, or null for none
+     * @param pingInterval a keepalive Ping after this long with nothing received, or null for none
+     */
+    public record Settings(Limits limits, Duration idleTimeout, Duration maxLifetime, Duration pingInterval,
+                           Duration pongTimeout) {
+    }
+
+    /**
+     * @param headers     the peer's handshake header fields
+     * @param subprotocol the selected subprotocol, or null
+     */
+    public Connection(Socket socket, Protocol protocol, String startLine, Headers headers, String subprotocol,
+                      Settings settings) throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         this.protocol = protocol;
         this.startLine = startLine;
         this.headers = headers;
+        this.subprotocol = subprotocol;
+        Limits limits = settings.limits();
         this.closeTimeoutNanos = Inbox.nanos(limits.closeTimeout());
-        this.idleTimeoutNanos = Inbox.nanos(idleTimeout);
-        this.expiresAt = maxLifetime == null ? 0 : System.nanoTime() + Inbox.nanos(maxLifetime);
+        this.idleTimeoutNanos = Inbox.nanos(settings.idleTimeout());
+        this.expiresAt = settings.maxLifetime() == null ? 0 : System.nanoTime() + Inbox.nanos(settings.maxLifetime());
         this.sendTimeoutNanos = Inbox.nanos(limits.sendTimeout());
+        this.pingIntervalNanos = settings.pingInterval() == null ? 0 : Inbox.nanos(settings.pingInterval());
+        this.pongTimeoutNanos = Inbox.nanos(settings.pongTimeout());
         this.inbox = new Inbox(limits.inboxDepth());
     }
 
@@ -120,7 +145,9 @@ public final class Connection implements WebSocket {
                     deliver(takeEvents());
                     break;
                 }
-                lastActivity = System.nanoTime();
+                long now = System.nanoTime();
+                lastActivity = now;
+                lastReceived = now;
                 view.clear().limit(n);
                 process(view);
             }
@@ -248,7 +275,41 @@ public final class Connection implements WebSocket {
             return earlier(closeDeadline, nextWriteCheck);
         }
         long next = earlier(idleAt, nextWriteCheck);
-        return expiresAt != 0 ? earlier(next, expiresAt) : next;
+        if (expiresAt != 0) {
+            next = earlier(next, expiresAt);
+        }
+        return pingIntervalNanos == 0 ? next : earlier(next, keepalive(now));
+    }
+
+    /** Sends a keepalive Ping when nothing has been received for the interval; returns when to look again. */
+    private long keepalive(long now) {
+        long sent = pingSentAt;
+        if (sent != 0 && lastReceived - sent > 0) {
+            sent = pingSentAt = 0; // anything received since the Ping shows the peer is alive
+        }
+        if (sent != 0) {
+            if (now - (sent + pongTimeoutNanos) >= 0) {
+                closeAsync(CloseStatus.INTERNAL_ERROR.withReason("keepalive: no pong within "
+                        + Duration.ofNanos(pongTimeoutNanos)));
+                return closeDeadline;
+            }
+            return sent + pongTimeoutNanos;
+        }
+        long due = lastReceived + pingIntervalNanos;
+        if (now - due < 0) {
+            return due;
+        }
+        pingSentAt = now;
+        Thread.ofVirtual().name("duplex-ping-" + id).start(() -> {
+            try {
+                ping(ByteBuffer.allocate(8).putLong(0, now));
+            } catch (IllegalArgumentException e) {
+                pingIntervalNanos = 0; // a legacy framing: there is no ping to send
+            } catch (IOException e) {
+                // the connection is closing or gone; the watchdog and the reader see to the rest
+            }
+        });
+        return now + pongTimeoutNanos;
     }
 
     private static long earlier(long a, long b) {
@@ -545,6 +606,11 @@ public final class Connection implements WebSocket {
     @Override
     public SocketAddress remoteAddress() {
         return socket.getRemoteSocketAddress();
+    }
+
+    @Override
+    public Optional<String> subprotocol() {
+        return Optional.ofNullable(subprotocol);
     }
 
     @Override

@@ -105,13 +105,19 @@ public final class ClientHandshake implements ClientOpening {
             throw new HandshakeException("server selected an extension that was not offered: "
                     + headers.first("Sec-WebSocket-Extensions").orElseThrow(), status, headers);
         }
-        List<String> protocols = headers.all("Sec-WebSocket-Protocol");
-        if (protocols.size() > 1) {
+        List<String> selected = headers.tokens("Sec-WebSocket-Protocol");
+        List<String> offered = extra.tokens("Sec-WebSocket-Protocol");
+        if (selected.size() > 1) {
             throw new HandshakeException("server selected more than one subprotocol", status, headers);
         }
-        if (protocols.size() == 1 && !extra.tokens("Sec-WebSocket-Protocol").contains(protocols.getFirst())) {
+        if (selected.size() == 1 && !offered.contains(selected.getFirst())) {
             throw new HandshakeException("server selected a subprotocol that was not offered: "
-                    + protocols.getFirst(), status, headers);
+                    + selected.getFirst(), status, headers);
+        }
+        // Browsers and Node ws fail here too: the application asked for a subprotocol the server did not agree to.
+        if (selected.isEmpty() && !offered.isEmpty()) {
+            throw new HandshakeException("server selected none of the offered subprotocols "
+                    + String.join(", ", offered), status, headers);
         }
     }
 

@@ -183,6 +183,36 @@ public final class ServerHandshake {
     }
 
     /**
+     * The subprotocol the response selects: the upgrader's own {@code Sec-WebSocket-Protocol}, which must be one the
+     * client offered, or else the first of the server's that the client offered; null for none.
+     *
+     * @param offered   the client's offer, most preferred first
+     * @param supported the server's subprotocols, most preferred first
+     * @param extra     the upgrader's response header fields
+     * @throws IllegalArgumentException the upgrader selected more than one, or one the client did not offer
+     */
+    public static String selectSubprotocol(List<String> offered, List<String> supported, Headers extra) {
+        List<String> chosen = extra.tokens("Sec-WebSocket-Protocol");
+        if (chosen.size() > 1) {
+            throw new IllegalArgumentException("the upgrader selected more than one subprotocol: " + chosen);
+        }
+        if (chosen.size() == 1) {
+            // RFC 6455 §4.2.2: the value "MUST be one of the values from the client's handshake".
+            if (!offered.contains(chosen.getFirst())) {
+                throw new IllegalArgumentException("the upgrader selected subprotocol " + chosen.getFirst()
+                        + ", which the client did not offer");
+            }
+            return chosen.getFirst();
+        }
+        for (String p : supported) {
+            if (offered.contains(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
      * @throws IllegalArgumentException {@code headers} holds a field the handshake writes itself
      */
     public static void refuseOwnHeaders(Headers headers, Set<String> own, String who) {

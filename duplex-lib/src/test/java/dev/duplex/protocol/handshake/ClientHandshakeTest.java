@@ -91,16 +91,27 @@ class ClientHandshakeTest {
     }
 
     @Test
-    void aResponseWithoutASubprotocolIsAccepted() {
-        assertThatCode(() -> handshake().verify(response(STATUS_101, UPGRADE, CONNECTION, ACCEPT)))
+    void aResponseWithoutASubprotocolIsAcceptedWhenNoneWasOffered() {
+        ClientHandshake plain = new ClientHandshake("server.example.com", "/chat", Headers.EMPTY, NONCE);
+        assertThatCode(() -> plain.verify(response(STATUS_101, UPGRADE, CONNECTION, ACCEPT)))
                 .doesNotThrowAnyException();
+    }
+
+    /**
+     * RFC 6455 lets a server select none of the offered subprotocols; like browsers and Node ws, the client then
+     * fails, so that an application never speaks a subprotocol to a server that did not agree to it.
+     */
+    @Test
+    void aResponseThatSelectsNoneOfTheOfferedSubprotocolsIsRejected() throws HttpException {
+        assertRejected(response(STATUS_101, UPGRADE, CONNECTION, ACCEPT), 101);
     }
 
     /** §4.1: Upgrade and Connection are compared as "ASCII case-insensitive" matches. */
     @Test
     void upgradeAndConnectionMatchInAnyCase() {
         assertThatCode(() -> handshake().verify(response(STATUS_101, "upgrade: WebSocket",
-                "connection: keep-alive, upgrade", ACCEPT))).doesNotThrowAnyException();
+                "connection: keep-alive, upgrade", ACCEPT, "Sec-WebSocket-Protocol: chat")))
+                .doesNotThrowAnyException();
     }
 
     /** §4.1: "If the status code received from the server is not 101, the client handles the response per HTTP". */
