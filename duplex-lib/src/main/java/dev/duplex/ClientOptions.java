@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param maxRedirects   how many 301, 302, 303, 307 and 308 answers to follow (default 0: none); never from
  *                       {@code wss} to {@code ws}, and {@code Authorization} and {@code Cookie} are dropped when
  *                       the host or port changes
+ * @param compression    permessage-deflate: what the client offers (default {@link Compression#DEFAULT})
  */
 public record ClientOptions(
         Limits limits,
@@ -38,12 +39,14 @@ public record ClientOptions(
         Duration pingInterval,
         Duration pongTimeout,
         ProxySelector proxy,
-        int maxRedirects) {
+        int maxRedirects,
+        Compression compression) {
 
     /** Default limits, 10 s connect timeout, 1 h idle timeout, RFC 6455, the JDK's TLS, no subprotocols, no keepalive,
-     * no proxy, no redirects. */
+     * no proxy, no redirects, permessage-deflate offered. */
     public static final ClientOptions DEFAULT = new ClientOptions(Limits.DEFAULT, Duration.ofSeconds(10),
-            Duration.ofHours(1), Framing.RFC6455, null, List.of(), null, Duration.ofSeconds(10), null, 0);
+            Duration.ofHours(1), Framing.RFC6455, null, List.of(), null, Duration.ofSeconds(10), null, 0,
+            Compression.DEFAULT);
 
     public ClientOptions {
         Objects.requireNonNull(limits, "limits");
@@ -58,6 +61,7 @@ public record ClientOptions(
         if (maxRedirects < 0) {
             throw new IllegalArgumentException("maxRedirects must not be negative, not " + maxRedirects);
         }
+        Objects.requireNonNull(compression, "compression");
     }
 
     static List<String> tokens(String what, List<String> values) {
@@ -71,50 +75,50 @@ public record ClientOptions(
 
     public ClientOptions withLimits(Limits limits) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     public ClientOptions withConnectTimeout(Duration timeout) {
         return new ClientOptions(limits, timeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     public ClientOptions withIdleTimeout(Duration timeout) {
         return new ClientOptions(limits, connectTimeout, timeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     public ClientOptions withFraming(Framing framing) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     /** Uses this TLS context for {@code wss://} (a private CA, say: {@link Tls#trusting}); null for the JDK's. */
     public ClientOptions withTls(SSLContext tls) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     public ClientOptions withSubprotocols(String... subprotocols) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, List.of(subprotocols),
-                pingInterval, pongTimeout, proxy, maxRedirects);
+                pingInterval, pongTimeout, proxy, maxRedirects, compression);
     }
 
     /** Sends a Ping after {@code interval} with nothing received (null: never). */
     public ClientOptions withPingInterval(Duration interval) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, interval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     public ClientOptions withPongTimeout(Duration timeout) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                timeout, proxy, maxRedirects);
+                timeout, proxy, maxRedirects, compression);
     }
 
     /** Tunnels through the HTTP proxies this selector picks (CONNECT); null to connect directly. */
     public ClientOptions withProxy(ProxySelector proxy) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, maxRedirects);
+                pongTimeout, proxy, maxRedirects, compression);
     }
 
     /** Tunnels every connection through this HTTP proxy (CONNECT). */
@@ -132,6 +136,12 @@ public record ClientOptions(
 
     public ClientOptions withMaxRedirects(int redirects) {
         return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
-                pongTimeout, proxy, redirects);
+                pongTimeout, proxy, redirects, compression);
+    }
+
+    /** permessage-deflate: what the client offers; {@link Compression#DISABLED} to offer nothing. */
+    public ClientOptions withCompression(Compression compression) {
+        return new ClientOptions(limits, connectTimeout, idleTimeout, framing, tls, subprotocols, pingInterval,
+                pongTimeout, proxy, maxRedirects, compression);
     }
 }

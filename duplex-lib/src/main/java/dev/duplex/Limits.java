@@ -11,7 +11,8 @@ import java.util.Objects;
  * suites and benchmarks may raise the limits; the defaults stay safe for a server on the open internet.
  *
  * @param maxMessageSize      largest message, in bytes after reassembly (default 1 MiB, as Python websockets)
- * @param maxFrameSize        largest single frame payload, in bytes (default 1 MiB)
+ * @param maxFrameSize        largest single frame payload, in bytes (default 1 MiB); a compressed frame may be up
+ *                            to an eighth larger, as deflate grows incompressible data a little
  * @param maxFragments        most frames one message may be split into (default 4096): a peer sending endless
  *                            tiny continuation frames is cut off with 1009
  * @param maxHeaderLineLength longest handshake start-line or header line, in bytes (default 8 KiB)

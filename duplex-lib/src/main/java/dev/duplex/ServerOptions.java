@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param pingInterval  with nothing received for this long, send a Ping; null (the default) for no keepalive
  * @param pongTimeout   after a keepalive Ping, nothing received for this long closes the connection with 1011
  *                      (default 10 s)
+ * @param compression   permessage-deflate: what the server agrees to (default {@link Compression#LOW_MEMORY}: no
+ *                      context takeover either way, so idle connections hold no zlib memory)
  */
 public record ServerOptions(
         int port,
@@ -41,12 +43,14 @@ public record ServerOptions(
         OriginPolicy originPolicy,
         List<String> subprotocols,
         Duration pingInterval,
-        Duration pongTimeout) {
+        Duration pongTimeout,
+        Compression compression) {
 
     /** Port 0, every interface, backlog 128, 1 h idle timeout, no lifetime cap, default limits, RFC 6455, plain TCP,
-     * same-host origins, no subprotocols, no keepalive. */
+     * same-host origins, no subprotocols, no keepalive, permessage-deflate without context takeover. */
     public static final ServerOptions DEFAULT = new ServerOptions(0, null, 128, Duration.ofHours(1), null,
-            Limits.DEFAULT, Framing.RFC6455, null, OriginPolicy.sameHost(), List.of(), null, Duration.ofSeconds(10));
+            Limits.DEFAULT, Framing.RFC6455, null, OriginPolicy.sameHost(), List.of(), null, Duration.ofSeconds(10),
+            Compression.LOW_MEMORY);
 
     public ServerOptions {
         if (port < 0 || port > 65535) {
@@ -65,67 +69,74 @@ public record ServerOptions(
             Limits.positive("pingInterval", pingInterval);
         }
         Limits.positive("pongTimeout", pongTimeout);
+        Objects.requireNonNull(compression, "compression");
     }
 
     public ServerOptions withPort(int port) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withListenAddress(InetAddress address) {
         return new ServerOptions(port, address, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withBacklog(int backlog) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withIdleTimeout(Duration timeout) {
         return new ServerOptions(port, listenAddress, backlog, timeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withMaxLifetime(Duration lifetime) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, lifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withLimits(Limits limits) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withFraming(Framing framing) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     /** Serves {@code wss://} with this context; null for plain TCP. */
     public ServerOptions withTls(SSLContext tls) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, pongTimeout);
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withOriginPolicy(OriginPolicy policy) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                policy, subprotocols, pingInterval, pongTimeout);
+                policy, subprotocols, pingInterval, pongTimeout, compression);
     }
 
     public ServerOptions withSubprotocols(String... subprotocols) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, List.of(subprotocols), pingInterval, pongTimeout);
+                originPolicy, List.of(subprotocols), pingInterval, pongTimeout, compression);
     }
 
     /** Sends a Ping after {@code interval} with nothing received (null: never). */
     public ServerOptions withPingInterval(Duration interval) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, interval, pongTimeout);
+                originPolicy, subprotocols, interval, pongTimeout, compression);
     }
 
     public ServerOptions withPongTimeout(Duration timeout) {
         return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
-                originPolicy, subprotocols, pingInterval, timeout);
+                originPolicy, subprotocols, pingInterval, timeout, compression);
+    }
+
+    /** permessage-deflate: what the server agrees to; {@link Compression#DISABLED} to decline every offer. */
+    public ServerOptions withCompression(Compression compression) {
+        return new ServerOptions(port, listenAddress, backlog, idleTimeout, maxLifetime, limits, framing, tls,
+                originPolicy, subprotocols, pingInterval, pongTimeout, compression);
     }
 }

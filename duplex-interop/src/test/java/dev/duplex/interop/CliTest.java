@@ -128,7 +128,7 @@ class CliTest {
     @EnumSource(value = Framing.class, names = {"OLD", "NEW"})
     void serveAndConnectSpeakTheLegacyFramings(Framing framing) throws Exception {
         String mode = framing.name().toLowerCase();
-        try (PeerProcess serve = duplex("serve", "--port", "0", "--framing", mode)) {
+        try (PeerProcess serve = duplex("serve", "--port", "0", "--framing", mode, "--origin", "http://example.test")) {
             int servePort = servingPort(serve);
             String origin = "http://example.test";
             try (WebSocket ws = WebSocket.connect(URI.create("ws://127.0.0.1:" + servePort + "/demo"),
@@ -154,7 +154,7 @@ class CliTest {
     }
 
     private static PeerProcess startServe() {
-        return duplex("serve", "--port", "0");
+        return duplex("serve", "--port", "0", "--origin", "http://example.test");
     }
 
     private static int servingPort(PeerProcess serve) {

@@ -181,7 +181,7 @@ public final class Acceptor<S> implements WebSocketServer {
         ServerOpening opening;
         try {
             HttpParser.Head head = Heads.read(socket, new HttpParser(limits), buffer, deadline);
-            opening = ServerOpening.of(head, options.framing());
+            opening = ServerOpening.of(head, options.framing(), options.compression());
         } catch (HttpException e) {
             refuse(socket, e.status(), e.getMessage(), e.headers());
             return null;
@@ -227,7 +227,7 @@ public final class Acceptor<S> implements WebSocketServer {
                     return null;
                 }
                 socket.getOutputStream().write(response);
-                Connection connection = new Connection(socket, opening.protocol(limits, new MaskKeys()),
+                Connection connection = new Connection(socket, opening.protocol(limits, new MaskKeys(), ZlibPool.SHARED),
                         request.startLine(), request.headers(), subprotocol, new Connection.Settings(limits,
                         options.idleTimeout(), options.maxLifetime(), options.pingInterval(), options.pongTimeout()));
                 return new Opened<>(connection, a.state(), buffer.slice());

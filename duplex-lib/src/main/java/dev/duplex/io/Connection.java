@@ -162,6 +162,7 @@ public final class Connection implements WebSocket {
             abort("internal error: " + e, e);
         } finally {
             closeSocket();
+            withProtocol(protocol::release);
             endStream(new Inbox.End(CloseStatus.ABNORMAL_CLOSURE,
                     failure("connection closed without a closing handshake", CloseStatus.ABNORMAL_CLOSURE, null)));
             finished.countDown();

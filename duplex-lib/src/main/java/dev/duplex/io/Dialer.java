@@ -9,6 +9,7 @@ import dev.duplex.Scheme;
 import dev.duplex.WebSocket;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.ClientOpening;
+import dev.duplex.protocol.handshake.ExtensionMismatch;
 import dev.duplex.protocol.handshake.HttpException;
 import dev.duplex.protocol.handshake.HttpParser;
 import dev.duplex.protocol.legacy.Hixie76Handshake;
@@ -132,7 +133,7 @@ public final class Dialer {
             headers = headers.with("Authorization", basic(uri.getRawUserInfo()));
         }
         ClientOpening handshake = options.framing() == Framing.RFC6455
-                ? new ClientHandshake(hostHeader, target, headers, MaskKeys.nonce())
+                ? new ClientHandshake(hostHeader, target, headers, MaskKeys.nonce(), options.compression())
                 : new Hixie76Handshake.Client(hostHeader, target, headers, options.framing(), new SecureRandom());
 
         Limits limits = options.limits();
@@ -159,11 +160,14 @@ public final class Dialer {
             }
             try {
                 handshake.verify(head);
+            } catch (ExtensionMismatch e) {
+                failWithMandatoryExtension(socket, e.getMessage());
+                throw e;
             } catch (HandshakeException e) {
                 throw withReason(e, socket, buffer, head, deadline);
             }
             handshake.verifyBody(Heads.readBody(socket, buffer, handshake.responseBodyLength(), deadline));
-            Connection connection = new Connection(socket, handshake.protocol(limits, new MaskKeys()),
+            Connection connection = new Connection(socket, handshake.protocol(limits, new MaskKeys(), ZlibPool.SHARED),
                     head.startLine(), head.headers(), head.headers().first("Sec-WebSocket-Protocol").orElse(null),
                     new Connection.Settings(limits, options.idleTimeout(), null, options.pingInterval(),
                             options.pongTimeout()));
@@ -203,6 +207,31 @@ public final class Dialer {
             return detailed;
         } catch (IOException | RuntimeException ignored) {
             return e;
+        }
+    }
+
+    /**
+     * RFC 6455 §4.1: the client must _Fail the WebSocket Connection_ when the server accepted an extension it did not
+     * offer; the handshake is complete on the server's side, so the client says why in a Close (1010, Mandatory
+     * Ext.), masked as a client's frames are, before closing.
+     */
+    private static void failWithMandatoryExtension(Socket socket, String reason) {
+        try {
+            byte[] text = ("extension: " + reason).getBytes(StandardCharsets.UTF_8);
+            int length = 2 + Math.min(text.length, dev.duplex.CloseStatus.MAX_REASON_BYTES);
+            byte[] payload = new byte[length];
+            payload[0] = (byte) (1010 >> 8);
+            payload[1] = (byte) 1010;
+            System.arraycopy(text, 0, payload, 2, length - 2);
+            int key = new MaskKeys().nextInt();
+            byte[] frame = new byte[2 + 4 + length];
+            int header = dev.duplex.protocol.FrameWriter.writeHeader(frame, 0, true, 0, 0x8, length, true, key);
+            System.arraycopy(payload, 0, frame, header, length);
+            dev.duplex.protocol.Masking.mask(frame, header, length, key, 0);
+            socket.getOutputStream().write(frame);
+            socket.getOutputStream().flush();
+        } catch (IOException e) {
+            // the connection is being dropped anyway
         }
     }
 

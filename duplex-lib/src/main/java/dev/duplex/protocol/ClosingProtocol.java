@@ -53,6 +53,11 @@ public abstract class ClosingProtocol implements Protocol {
         events.add(new Event.CloseReceived(status));
     }
 
+    /** {@link #fail(CloseStatus, String)} with a status whose reason already says what went wrong. */
+    protected final boolean fail(CloseStatus status) {
+        return fail(status, status.reason());
+    }
+
     /**
      * RFC 6455 §7.1.7 _Fail the WebSocket Connection_: stop reading, report, and hold the Close that tells the peer,
      * its reason cut to fit the frame.
@@ -141,6 +146,12 @@ public abstract class ClosingProtocol implements Protocol {
     @Override
     public State state() {
         return state;
+    }
+
+    @Override
+    public void release() {
+        pendingClose = null;
+        state = State.CLOSED;
     }
 
     /** RFC 6455 §7.1.1: "the server SHOULD close the underlying TCP connection first"; the client waits for that. */

@@ -83,4 +83,10 @@ public interface Protocol {
 
     /** The current state. */
     State state();
+
+    /**
+     * The connection is over (its socket is closed): frees what it holds outside the heap, such as zlib streams.
+     * The state is {@link State#CLOSED} afterwards.
+     */
+    void release();
 }

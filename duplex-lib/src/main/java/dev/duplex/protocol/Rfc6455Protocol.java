@@ -4,6 +4,8 @@ import dev.duplex.CloseStatus;
 import dev.duplex.Limits;
 import dev.duplex.Message;
 
+import dev.duplex.protocol.deflate.PerMessageDeflate;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -22,6 +24,7 @@ public final class Rfc6455Protocol extends ClosingProtocol {
     private final int maxFrameSize;
     private final FrameReader reader = new FrameReader();
     private final MessageAssembler assembler;
+    private final PerMessageDeflate deflate;
     private final byte[] control = new byte[125];
     private int controlSize;
 
@@ -34,10 +37,18 @@ public final class Rfc6455Protocol extends ClosingProtocol {
      * @param maskKeys where a client's masking keys come from (RFC 6455 §5.3 asks for a strong source of entropy)
      */
     public Rfc6455Protocol(Role role, Limits limits, RandomGenerator maskKeys) {
+        this(role, limits, maskKeys, null);
+    }
+
+    /**
+     * @param deflate the negotiated permessage-deflate, or null for none: then RSV1 is a protocol error
+     */
+    public Rfc6455Protocol(Role role, Limits limits, RandomGenerator maskKeys, PerMessageDeflate deflate) {
         super(role);
         this.maskKeys = Objects.requireNonNull(maskKeys, "maskKeys");
         this.maxFrameSize = limits.maxFrameSize();
-        this.assembler = new MessageAssembler(limits.maxMessageSize(), limits.maxFragments());
+        this.deflate = deflate;
+        this.assembler = new MessageAssembler(limits.maxMessageSize(), limits.maxFragments(), deflate);
     }
 
     // ---------------------------------------------------------------- input
@@ -67,8 +78,12 @@ public final class Rfc6455Protocol extends ClosingProtocol {
         Opcode opcode = Opcode.of(reader.opcode());
         long length = reader.length();
         // §5.2: "MUST be 0 unless an extension is negotiated that defines meanings for non-zero values."
-        if (reader.rsv() != 0) {
-            return fail(CloseStatus.PROTOCOL_ERROR, "reserved bits set without a negotiated extension");
+        // RFC 7692 §6: permessage-deflate gives RSV1 a meaning on the first frame of a data message only.
+        boolean compressed = reader.rsv() == 0b100 && deflate != null && opcode != null && !opcode.isControl()
+                && opcode != Opcode.CONTINUATION;
+        if (reader.rsv() != 0 && !compressed) {
+            return fail(CloseStatus.PROTOCOL_ERROR, deflate != null && reader.rsv() == 0b100
+                    ? "RSV1 set on a control or continuation frame" : "reserved bits set without a negotiated extension");
         }
         // §5.2: "If an unknown opcode is received, the receiving endpoint MUST _Fail the WebSocket Connection_."
         if (opcode == null) {
@@ -105,12 +120,15 @@ public final class Rfc6455Protocol extends ClosingProtocol {
         if (opcode != Opcode.CONTINUATION && assembler.isActive()) {
             return fail(CloseStatus.PROTOCOL_ERROR, "new message started before the previous one was finished");
         }
-        if (length > maxFrameSize) {
-            return fail(CloseStatus.MESSAGE_TOO_BIG, "frame of " + length + " bytes, over the limit of " + maxFrameSize);
+        // Deflate stores incompressible data with a few bytes per block (up to 4% with zlib's smallest blocks): a
+        // message that fits the limits must not fail because its sender compressed it. The inflated size is bounded
+        // by the message limit as it is produced, and compressed bytes are never buffered whole.
+        long frameLimit = compressed ? maxFrameSize + maxFrameSize / 8 + 1024L : maxFrameSize;
+        if (length > frameLimit) {
+            return fail(CloseStatus.MESSAGE_TOO_BIG, "frame of " + length + " bytes, over the limit of " + frameLimit);
         }
         Boolean text = opcode == Opcode.CONTINUATION ? null : opcode == Opcode.TEXT;
-        String tooBig = assembler.startFrame(text, length);
-        return tooBig == null || fail(CloseStatus.MESSAGE_TOO_BIG, tooBig);
+        return assembler.startFrame(text, compressed, length) || fail(assembler.failure());
     }
 
     private boolean readPayload(ByteBuffer data) {
@@ -120,8 +138,7 @@ public final class Rfc6455Protocol extends ClosingProtocol {
         }
         // §8.1: fail "when an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not,
         // in fact, a valid UTF-8 stream" - as soon as it finds it, not at the end of the frame.
-        return assembler.append(reader, data)
-                || fail(CloseStatus.INVALID_FRAME_PAYLOAD_DATA, "invalid UTF-8 in a text message");
+        return assembler.append(reader, data) || fail(assembler.failure());
     }
 
     private void endFrame() {
@@ -141,7 +158,7 @@ public final class Rfc6455Protocol extends ClosingProtocol {
                 if (reader.fin()) {
                     Message message = assembler.finish();
                     if (message == null) {
-                        fail(CloseStatus.INVALID_FRAME_PAYLOAD_DATA, "text message ends inside a UTF-8 sequence");
+                        fail(assembler.failure());
                     } else {
                         events.add(new Event.Received(message));
                     }
@@ -198,9 +215,27 @@ public final class Rfc6455Protocol extends ClosingProtocol {
         switch (message) {
             case Message.Text t -> {
                 byte[] utf8 = t.text().getBytes(StandardCharsets.UTF_8);
-                queueFrame(Opcode.TEXT, utf8, 0, utf8.length);
+                if (deflate != null && deflate.compresses(utf8.length)) {
+                    queueCompressed(Opcode.TEXT, utf8, 0, utf8.length);
+                } else {
+                    queueFrame(Opcode.TEXT, utf8, 0, utf8.length);
+                }
             }
-            case Message.Binary b -> queueBinary(b.data());
+            case Message.Binary b -> {
+                if (deflate != null && deflate.compresses(b.data().remaining())) {
+                    ByteBuffer data = b.data();
+                    if (data.hasArray()) {
+                        queueCompressed(Opcode.BINARY, data.array(), data.arrayOffset() + data.position(),
+                                data.remaining());
+                    } else {
+                        byte[] copy = new byte[data.remaining()];
+                        data.duplicate().get(copy);
+                        queueCompressed(Opcode.BINARY, copy, 0, copy.length);
+                    }
+                } else {
+                    queueBinary(b.data());
+                }
+            }
         }
     }
 
@@ -255,6 +290,61 @@ public final class Rfc6455Protocol extends ClosingProtocol {
         payload[1] = (byte) status.code();
         System.arraycopy(reason, 0, payload, 2, reason.length);
         queueFrame(Opcode.CLOSE, payload, 0, payload.length);
+    }
+
+    /** RFC 7692 §7.2.1: a compressed message in one frame with RSV1 set, its header written in front of it. */
+    private void queueCompressed(Opcode opcode, byte[] payload, int off, int len) {
+        boolean masked = role == Role.CLIENT;
+        int headroom = FrameWriter.headerLength(Long.MAX_VALUE, true);
+        PerMessageDeflate.Compressed c = deflate.compress(payload, off, len, headroom);
+        int length = c.end() - headroom;
+        if (length >= len) {
+            // Incompressible. Without context takeover the peer's decompressor need not see it: send it as it is.
+            // With it, the compressed form must go, but in frames no longer than the message, so that a peer whose
+            // frame limit admits the message admits its frames too.
+            if (!deflate.keepsContext()) {
+                queueFrame(opcode, payload, off, len);
+            } else {
+                queueFragments(opcode, c.array(), headroom, length, Math.max(len, 1));
+            }
+            return;
+        }
+        int headerLength = FrameWriter.headerLength(length, masked);
+        int start = headroom - headerLength;
+        int maskKey = masked ? maskKeys.nextInt() : 0;
+        FrameWriter.writeHeader(c.array(), start, true, 0b100, opcode.code(), length, masked, maskKey);
+        if (masked) {
+            Masking.mask(c.array(), headroom, length, maskKey, 0);
+        }
+        output.add(ByteBuffer.wrap(c.array(), start, headerLength + length));
+    }
+
+    /** A compressed message in frames of at most {@code frameSize}: RSV1 on the first only (RFC 7692 §6.1). */
+    private void queueFragments(Opcode opcode, byte[] payload, int off, int len, int frameSize) {
+        boolean masked = role == Role.CLIENT;
+        for (int at = 0; at < len; at += frameSize) {
+            int n = Math.min(frameSize, len - at);
+            boolean first = at == 0;
+            boolean last = at + n == len;
+            int maskKey = masked ? maskKeys.nextInt() : 0;
+            int headerLength = FrameWriter.headerLength(n, masked);
+            byte[] frame = new byte[headerLength + n];
+            FrameWriter.writeHeader(frame, 0, last, first ? 0b100 : 0,
+                    first ? opcode.code() : Opcode.CONTINUATION.code(), n, masked, maskKey);
+            System.arraycopy(payload, off + at, frame, headerLength, n);
+            if (masked) {
+                Masking.mask(frame, headerLength, n, maskKey, 0);
+            }
+            output.add(ByteBuffer.wrap(frame));
+        }
+    }
+
+    @Override
+    public void release() {
+        super.release();
+        if (deflate != null) {
+            deflate.release();
+        }
     }
 
     /** One whole frame in one buffer, masked with a fresh key when this is a client (§5.3). */

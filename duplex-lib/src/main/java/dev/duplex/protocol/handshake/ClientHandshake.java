@@ -1,11 +1,15 @@
 package dev.duplex.protocol.handshake;
 
+import dev.duplex.Compression;
 import dev.duplex.HandshakeException;
 import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.protocol.Protocol;
 import dev.duplex.protocol.Rfc6455Protocol;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.deflate.DeflateNegotiation;
+import dev.duplex.protocol.deflate.PerMessageDeflate;
+import dev.duplex.protocol.deflate.Zlib;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -27,6 +31,8 @@ public final class ClientHandshake implements ClientOpening {
     private final String target;
     private final Headers extra;
     private final String key;
+    private final Compression compression;
+    private DeflateNegotiation.Agreement deflate;
 
     /**
      * @param host   the Host header value: the URI's host, with the port when it is not the scheme's default
@@ -36,6 +42,13 @@ public final class ClientHandshake implements ClientOpening {
      * @throws IllegalArgumentException {@code extra} includes a field the handshake writes itself
      */
     public ClientHandshake(String host, String target, Headers extra, byte[] nonce) {
+        this(host, target, extra, nonce, Compression.DISABLED);
+    }
+
+    /**
+     * @param compression what to offer of permessage-deflate
+     */
+    public ClientHandshake(String host, String target, Headers extra, byte[] nonce, Compression compression) {
         if (nonce.length != 16) {
             throw new IllegalArgumentException("the nonce is 16 bytes");
         }
@@ -44,6 +57,7 @@ public final class ClientHandshake implements ClientOpening {
         this.target = target;
         this.extra = extra;
         this.key = Base64.getEncoder().encodeToString(nonce);
+        this.compression = compression;
     }
 
     /** The value of {@code Sec-WebSocket-Key}. */
@@ -60,6 +74,9 @@ public final class ClientHandshake implements ClientOpening {
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
+        if (compression.enabled()) {
+            sb.append("Sec-WebSocket-Extensions: ").append(DeflateNegotiation.offer(compression)).append("\r\n");
+        }
         ServerHandshake.appendFields(sb, extra);
         return sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -70,8 +87,14 @@ public final class ClientHandshake implements ClientOpening {
     }
 
     @Override
-    public Protocol protocol(Limits limits, RandomGenerator maskKeys) {
-        return new Rfc6455Protocol(Role.CLIENT, limits, maskKeys);
+    public Protocol protocol(Limits limits, RandomGenerator maskKeys, Zlib zlib) {
+        return new Rfc6455Protocol(Role.CLIENT, limits, maskKeys, deflate == null ? null
+                : new PerMessageDeflate(Role.CLIENT, deflate, compression.threshold(), compression.level(), zlib));
+    }
+
+    /** What the server agreed to of permessage-deflate, once the response is verified; null for nothing. */
+    public DeflateNegotiation.Agreement deflate() {
+        return deflate;
     }
 
     @Override
@@ -101,9 +124,10 @@ public final class ClientHandshake implements ClientOpening {
             throw new HandshakeException("wrong Sec-WebSocket-Accept in response", status, headers);
         }
         // §4.1: an extension or subprotocol the client did not offer fails the connection.
-        if (headers.contains("Sec-WebSocket-Extensions")) {
-            throw new HandshakeException("server selected an extension that was not offered: "
-                    + headers.first("Sec-WebSocket-Extensions").orElseThrow(), status, headers);
+        try {
+            deflate = DeflateNegotiation.verify(headers.all("Sec-WebSocket-Extensions"), compression);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionMismatch(e.getMessage(), status, headers);
         }
         List<String> selected = headers.tokens("Sec-WebSocket-Protocol");
         List<String> offered = extra.tokens("Sec-WebSocket-Protocol");

@@ -3,6 +3,7 @@ package dev.duplex.protocol.handshake;
 import dev.duplex.HandshakeException;
 import dev.duplex.Limits;
 import dev.duplex.protocol.Protocol;
+import dev.duplex.protocol.deflate.Zlib;
 
 import java.util.random.RandomGenerator;
 
@@ -33,6 +34,6 @@ public interface ClientOpening {
      */
     void verifyBody(byte[] body) throws HandshakeException;
 
-    /** The protocol that runs the connection after the handshake. */
-    Protocol protocol(Limits limits, RandomGenerator maskKeys);
+    /** The protocol that runs the connection after the handshake, its zlib streams (if any) from {@code zlib}. */
+    Protocol protocol(Limits limits, RandomGenerator maskKeys, Zlib zlib);
 }

@@ -130,6 +130,14 @@ public final class ServerHandshake {
      * @throws IllegalArgumentException the extra headers include one the handshake writes itself
      */
     public static byte[] accept(HandshakeRequest request, Headers extra) {
+        return accept(request, extra, null);
+    }
+
+    /**
+     * The 101 response, with the extensions the server agreed to ({@code Sec-WebSocket-Extensions}, or null for
+     * none) and the upgrader's extra header fields.
+     */
+    public static byte[] accept(HandshakeRequest request, Headers extra, String extensions) {
         refuseOwnHeaders(extra, OWN_HEADERS, "the upgrader may not set ");
         String key = request.headers().first("Sec-WebSocket-Key").orElseThrow();
         StringBuilder sb = new StringBuilder(160)
@@ -137,6 +145,9 @@ public final class ServerHandshake {
                 .append("Upgrade: websocket\r\n")
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Accept: ").append(acceptKey(key)).append("\r\n");
+        if (extensions != null) {
+            sb.append("Sec-WebSocket-Extensions: ").append(extensions).append("\r\n");
+        }
         appendFields(sb, extra);
         return sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }

@@ -1,5 +1,6 @@
 package dev.duplex.protocol.handshake;
 
+import dev.duplex.Compression;
 import dev.duplex.Framing;
 import dev.duplex.HandshakeRequest;
 import dev.duplex.Headers;
@@ -7,6 +8,9 @@ import dev.duplex.Limits;
 import dev.duplex.protocol.Protocol;
 import dev.duplex.protocol.Rfc6455Protocol;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.deflate.DeflateNegotiation;
+import dev.duplex.protocol.deflate.PerMessageDeflate;
+import dev.duplex.protocol.deflate.Zlib;
 import dev.duplex.protocol.legacy.Hixie76Handshake;
 
 import java.util.random.RandomGenerator;
@@ -28,8 +32,8 @@ public interface ServerOpening {
     /** The response that completes the handshake, with the upgrader's extra header fields. */
     byte[] accept(byte[] body, Headers extra);
 
-    /** The protocol that runs the connection after the handshake. */
-    Protocol protocol(Limits limits, RandomGenerator maskKeys);
+    /** The protocol that runs the connection after the handshake, its zlib streams (if any) from {@code zlib}. */
+    Protocol protocol(Limits limits, RandomGenerator maskKeys, Zlib zlib);
 
     /**
      * The opening a request asks for. A hixie-76 request (it has {@code Sec-WebSocket-Key1}/{@code Key2}) is served
@@ -37,7 +41,7 @@ public interface ServerOpening {
      *
      * @throws HttpException the request is not a handshake this server accepts
      */
-    static ServerOpening of(HttpParser.Head head, Framing framing) throws HttpException {
+    static ServerOpening of(HttpParser.Head head, Framing framing, Compression compression) throws HttpException {
         if (Hixie76Handshake.isHixie76(head.headers())) {
             if (framing == Framing.RFC6455) {
                 throw new HttpException(400, "hixie-76 handshake refused: this server speaks RFC 6455 only");
@@ -45,6 +49,8 @@ public interface ServerOpening {
             return Hixie76Handshake.validate(head, framing);
         }
         HandshakeRequest request = ServerHandshake.validate(head);
+        DeflateNegotiation.Agreement deflate =
+                DeflateNegotiation.accept(request.headers().all("Sec-WebSocket-Extensions"), compression);
         return new ServerOpening() {
             @Override
             public HandshakeRequest request() {
@@ -58,12 +64,13 @@ public interface ServerOpening {
 
             @Override
             public byte[] accept(byte[] body, Headers extra) {
-                return ServerHandshake.accept(request, extra);
+                return ServerHandshake.accept(request, extra, deflate == null ? null : deflate.header());
             }
 
             @Override
-            public Protocol protocol(Limits limits, RandomGenerator maskKeys) {
-                return new Rfc6455Protocol(Role.SERVER, limits, maskKeys);
+            public Protocol protocol(Limits limits, RandomGenerator maskKeys, Zlib zlib) {
+                return new Rfc6455Protocol(Role.SERVER, limits, maskKeys, deflate == null ? null
+                        : new PerMessageDeflate(Role.SERVER, deflate, compression.threshold(), compression.level(), zlib));
             }
         };
     }

@@ -7,6 +7,7 @@ import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.protocol.Protocol;
 import dev.duplex.protocol.Role;
+import dev.duplex.protocol.deflate.Zlib;
 import dev.duplex.protocol.handshake.ClientHandshake;
 import dev.duplex.protocol.handshake.ClientOpening;
 import dev.duplex.protocol.handshake.HttpException;
@@ -130,7 +131,7 @@ public final class Hixie76Handshake {
             }
 
             @Override
-            public Protocol protocol(Limits limits, RandomGenerator maskKeys) {
+            public Protocol protocol(Limits limits, RandomGenerator maskKeys, Zlib zlib) {
                 return new LegacyProtocol(framing, Role.SERVER, limits);
             }
         };
@@ -269,7 +270,7 @@ public final class Hixie76Handshake {
         }
 
         @Override
-        public Protocol protocol(Limits limits, RandomGenerator maskKeys) {
+        public Protocol protocol(Limits limits, RandomGenerator maskKeys, Zlib zlib) {
             return new LegacyProtocol(framing, Role.CLIENT, limits);
         }
 

@@ -1,5 +1,6 @@
 package dev.duplex.protocol.legacy;
 
+import dev.duplex.Compression;
 import dev.duplex.Framing;
 import dev.duplex.HandshakeException;
 import dev.duplex.Headers;
@@ -91,7 +92,7 @@ class Hixie76HandshakeTest {
     void theServerAnswersVectorAByteForByteAsTheSpecsServerDid(Framing framing) throws Exception {
         ByteBuffer in = ByteBuffer.wrap(vectorARequest());
         HttpParser.Head head = new HttpParser(Limits.DEFAULT).parse(in);
-        ServerOpening opening = ServerOpening.of(head, framing);
+        ServerOpening opening = ServerOpening.of(head, framing, Compression.DISABLED);
         assertThat(opening.bodyLength()).isEqualTo(8);
         byte[] key3 = new byte[8];
         in.get(key3);
@@ -105,7 +106,7 @@ class Hixie76HandshakeTest {
     @Test
     void aServerLeftAtRfc6455RefusesHixie76With400() throws Exception {
         HttpParser.Head head = new HttpParser(Limits.DEFAULT).parse(ByteBuffer.wrap(vectorARequest()));
-        assertThatThrownBy(() -> ServerOpening.of(head, Framing.RFC6455))
+        assertThatThrownBy(() -> ServerOpening.of(head, Framing.RFC6455, Compression.DISABLED))
                 .isInstanceOfSatisfying(HttpException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
 
@@ -115,7 +116,7 @@ class Hixie76HandshakeTest {
                 + "Sec-WebSocket-Key1: 12345\r\nSec-WebSocket-Key2: 1 2\r\n\r\n";
         HttpParser.Head head = new HttpParser(Limits.DEFAULT).parse(
                 ByteBuffer.wrap(request.getBytes(StandardCharsets.ISO_8859_1)));
-        assertThatThrownBy(() -> ServerOpening.of(head, Framing.OLD))
+        assertThatThrownBy(() -> ServerOpening.of(head, Framing.OLD, Compression.DISABLED))
                 .isInstanceOfSatisfying(HttpException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.getMessage()).contains("Sec-WebSocket-Key1").contains("no spaces");
@@ -140,7 +141,7 @@ class Hixie76HandshakeTest {
             assertThat(head.headers().first("Host")).hasValue("h:81");
             byte[] key3 = new byte[8];
             in.get(key3);
-            byte[] response = ServerOpening.of(head, Framing.OLD).accept(key3, Headers.EMPTY);
+            byte[] response = ServerOpening.of(head, Framing.OLD, Compression.DISABLED).accept(key3, Headers.EMPTY);
             byte[] answer = java.util.Arrays.copyOfRange(response, response.length - 16, response.length);
             client.verifyBody(answer);
         }
