@@ -298,15 +298,15 @@ public final class Rfc6455Protocol extends ClosingProtocol {
         int headroom = FrameWriter.headerLength(Long.MAX_VALUE, true);
         PerMessageDeflate.Compressed c = deflate.compress(payload, off, len, headroom);
         int length = c.end() - headroom;
-        if (length >= len) {
-            // Incompressible. Without context takeover the peer's decompressor need not see it: send it as it is.
-            // With it, the compressed form must go, but in frames no longer than the message, so that a peer whose
-            // frame limit admits the message admits its frames too.
-            if (!deflate.keepsContext()) {
-                queueFrame(opcode, payload, off, len);
-            } else {
-                queueFragments(opcode, c.array(), headroom, length, Math.max(len, 1));
-            }
+        if (length >= len && !deflate.keepsContext()) {
+            // Incompressible, and without context takeover the peer's decompressor need not see it: send it as it is.
+            queueFrame(opcode, payload, off, len);
+            return;
+        }
+        if (length > len && length > 1024) {
+            // Incompressible, and with context takeover the compressed form must go; in frames no longer than the
+            // message, so that a peer whose frame limit admits the message admits its frames too.
+            queueFragments(opcode, c.array(), headroom, length, len);
             return;
         }
         int headerLength = FrameWriter.headerLength(length, masked);

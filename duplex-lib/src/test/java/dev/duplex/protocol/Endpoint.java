@@ -1,6 +1,7 @@
 package dev.duplex.protocol;
 
 import dev.duplex.Limits;
+import dev.duplex.protocol.deflate.PerMessageDeflate;
 import org.assertj.core.api.ListAssert;
 
 import java.io.ByteArrayOutputStream;
@@ -31,10 +32,19 @@ public final class Endpoint {
     private final Feeding way;
     private final Rfc6455Protocol protocol;
 
-    private Endpoint(Role role, Feeding way, Limits limits, RandomGenerator maskKeys) {
+    private Endpoint(Role role, Feeding way, Limits limits, RandomGenerator maskKeys, PerMessageDeflate deflate) {
         this.role = role;
         this.way = way;
-        this.protocol = new Rfc6455Protocol(role, limits, maskKeys);
+        this.protocol = new Rfc6455Protocol(role, limits, maskKeys, deflate);
+    }
+
+    private Endpoint(Role role, Feeding way, Limits limits, RandomGenerator maskKeys) {
+        this(role, way, limits, maskKeys, null);
+    }
+
+    /** An endpoint that negotiated permessage-deflate. */
+    public static Endpoint withDeflate(Role role, Feeding way, Limits limits, PerMessageDeflate deflate) {
+        return new Endpoint(role, way, limits, maskKeys(RFC_KEY), deflate);
     }
 
     public static Endpoint client(Feeding way) {

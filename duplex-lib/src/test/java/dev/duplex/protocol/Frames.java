@@ -20,6 +20,13 @@ public final class Frames {
         return encode(fin, opcode, payload, false, 0);
     }
 
+    /** An unmasked frame with reserved bits ({@code 0b100} is RSV1, the permessage-deflate bit). */
+    public static byte[] frame(boolean fin, int opcode, byte[] payload, int rsv) {
+        byte[] frame = encode(fin, opcode, payload, false, 0);
+        frame[0] |= (byte) (rsv << 4);
+        return frame;
+    }
+
     /** A masked frame: what a client sends. */
     public static byte[] masked(boolean fin, int opcode, byte[] payload, int maskKey) {
         return encode(fin, opcode, payload, true, maskKey);
