@@ -1,6 +1,7 @@
 package dev.duplex.cli;
 
 import dev.duplex.ClientOptions;
+import dev.duplex.Compression;
 import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Message;
@@ -61,6 +62,13 @@ final class Connect implements Callable<Integer> {
     @Option(names = "--max-redirects", defaultValue = "0", description = "Redirects to follow (default: ${DEFAULT-VALUE}).")
     int maxRedirects;
 
+    @Option(names = "--no-compression", description = "Do not offer permessage-deflate.")
+    boolean noCompression;
+
+    @Option(names = "--compression-window-bits", paramLabel = "8-15", defaultValue = "15",
+            description = "Ask for deflate windows of 2^N bytes both ways (default: ${DEFAULT-VALUE}).")
+    int windowBits;
+
     @Option(names = "--ca", paramLabel = "PEM", description = "Trust the CA certificates in this PEM file (wss://).")
     Path ca;
 
@@ -111,7 +119,9 @@ final class Connect implements Callable<Integer> {
                 .withFraming(framing)
                 .withSubprotocols(subprotocols.toArray(String[]::new))
                 .withPingInterval(pingInterval)
-                .withMaxRedirects(maxRedirects);
+                .withMaxRedirects(maxRedirects)
+                .withCompression(noCompression ? Compression.DISABLED
+                        : Compression.DEFAULT.withMaxWindowBits(windowBits, windowBits));
         if (insecure) {
             options = options.withTls(Insecure.context());
         } else if (ca != null) {

@@ -1,5 +1,6 @@
 package dev.duplex.cli;
 
+import dev.duplex.Compression;
 import dev.duplex.Framing;
 import dev.duplex.Headers;
 import dev.duplex.Limits;
@@ -89,6 +90,18 @@ final class Serve implements Callable<Integer> {
                     + "for any; repeatable. Others get 403.")
     List<String> origins = new ArrayList<>();
 
+    @Option(names = "--no-compression", description = "Decline permessage-deflate.")
+    boolean noCompression;
+
+    @Option(names = "--compression-context-takeover",
+            description = "Let both sides keep their deflate context between messages: better compression, about "
+                    + "300 KiB of native memory per connection.")
+    boolean contextTakeover;
+
+    @Option(names = "--compression-window-bits", paramLabel = "8-15", defaultValue = "15",
+            description = "The server compressor's window: 2^N bytes (default: ${DEFAULT-VALUE}).")
+    int windowBits;
+
     @Option(names = "--ping-interval", paramLabel = "DURATION",
             description = "Ping a client after this long without hearing from it, ISO-8601 (e.g. PT30S); a client "
                     + "that then stays silent for 10 s is closed with 1011.")
@@ -130,7 +143,10 @@ final class Serve implements Callable<Integer> {
                 .withTls(tls())
                 .withOriginPolicy(OriginPolicy.sameHostOr(origins.toArray(String[]::new)))
                 .withSubprotocols(subprotocols.toArray(String[]::new))
-                .withPingInterval(pingInterval);
+                .withPingInterval(pingInterval)
+                .withCompression(noCompression ? Compression.DISABLED
+                        : Compression.LOW_MEMORY.withContextTakeover(contextTakeover, contextTakeover)
+                                .withMaxWindowBits(windowBits, 15));
         String scheme = options.tls() == null ? "ws" : "wss";
         WebSocketServer server = WebSocketServer.start(options,
                 request -> {
