@@ -3,6 +3,7 @@ package dev.duplex.io;
 import dev.duplex.protocol.deflate.Zlib;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -20,13 +21,21 @@ final class ZlibPool implements Zlib {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Deflater> deflaters = new ArrayDeque<>();
     private final ArrayDeque<Inflater> inflaters = new ArrayDeque<>();
+    /** Streams handed out and not yet given back: a connection that forgot one would show here. */
+    private final AtomicLong outstanding = new AtomicLong();
 
     ZlibPool(int capacity) {
         this.capacity = capacity;
     }
 
+    /** Streams handed out and not yet given back. */
+    long outstanding() {
+        return outstanding.get();
+    }
+
     @Override
     public Deflater deflater() {
+        outstanding.incrementAndGet();
         lock.lock();
         try {
             Deflater d = deflaters.poll();
@@ -41,6 +50,7 @@ final class ZlibPool implements Zlib {
 
     @Override
     public Inflater inflater() {
+        outstanding.incrementAndGet();
         lock.lock();
         try {
             Inflater i = inflaters.poll();
@@ -55,6 +65,7 @@ final class ZlibPool implements Zlib {
 
     @Override
     public void recycle(Deflater deflater) {
+        outstanding.decrementAndGet();
         deflater.reset();
         lock.lock();
         try {
@@ -70,6 +81,7 @@ final class ZlibPool implements Zlib {
 
     @Override
     public void recycle(Inflater inflater) {
+        outstanding.decrementAndGet();
         inflater.reset();
         lock.lock();
         try {
