@@ -106,7 +106,8 @@ class HandshakePolicyTest {
     @ValueSource(strings = {"chat", ""})
     void theClientFailsWhenTheServerSpeaksNoneOfItsSubprotocols(String serverSpeaks) throws Exception {
         // ClientOptions: "the server must select one of them", as browsers require.
-        ServerOptions options = serverSpeaks.isEmpty() ? serverOptions() : serverOptions().withSubprotocols(serverSpeaks);
+        ServerOptions options = serverSpeaks.isEmpty() ? serverOptions()
+                : serverOptions().withSubprotocols(serverSpeaks);
         try (Served s = serve(options, Upgrader.acceptAll())) {
             assertThatThrownBy(() -> connectOffering(s.server(), "v1.stomp", "v2.stomp").close())
                     .isInstanceOf(HandshakeException.class)

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -38,6 +39,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import static dev.duplex.io.Loopback.LIMITS;
@@ -45,6 +47,7 @@ import static dev.duplex.io.Loopback.WAIT;
 import static dev.duplex.io.Loopback.asciiText;
 import static dev.duplex.io.Loopback.clientOptions;
 import static dev.duplex.io.Loopback.echoServer;
+import static dev.duplex.io.Loopback.inBackground;
 import static dev.duplex.io.Loopback.pattern;
 import static dev.duplex.io.Loopback.receive;
 import static dev.duplex.io.Loopback.receiveWithin;
@@ -242,7 +245,8 @@ class TlsTest {
                     names.complete(((ExtendedSSLSession) socket.getSession()).getRequestedServerNames());
                     readHead(socket.getInputStream());
                     OutputStream out = socket.getOutputStream();
-                    out.write("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.write("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 } catch (Throwable e) {
                     names.completeExceptionally(e);
@@ -395,6 +399,69 @@ class TlsTest {
                         HANDSHAKE_TIMEOUT.plus(SLACK), hello.length).isTrue();
                 assertThat(took).isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- the client's TLS handshake is bounded
+
+    private static ClientOptions impatientClient() {
+        return trustingTheTestCa().withLimits(LIMITS.withHandshakeTimeout(HANDSHAKE_TIMEOUT));
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheClientHelloFailsTheClientAtItsHandshakeTimeout() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout((int) WAIT.toMillis());
+            FutureTask<Socket> accepted = inBackground(listener::accept);
+            long start = System.nanoTime();
+            Throwable thrown = catchThrowable(() -> WebSocket.connect(wss("localhost", listener.getLocalPort()),
+                    Headers.EMPTY, impatientClient()).close());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            try (Socket ignored = accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                assertThat(thrown).isInstanceOf(IOException.class);
+                assertThat(took).isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
+            }
+        }
+    }
+
+    @Test
+    void aServerThatTricklesItsTlsAnswerIsCutOffAtTheClientsHandshakeTimeout() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout((int) WAIT.toMillis());
+            long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT.plus(SLACK).plus(SLACK).toNanos();
+            // A handshake record header announcing 16 KiB, then one byte of it every 50 ms: JSSE waits for the
+            // whole record, and each of its reads sees a byte well within the read timeout.
+            FutureTask<Void> trickling = inBackground(() -> {
+                try (Socket s = listener.accept()) {
+                    s.setSoTimeout(50);
+                    OutputStream out = s.getOutputStream();
+                    out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
+                    byte[] sink = new byte[4096];
+                    for (int i = 0; i < 16_384 && System.nanoTime() - deadline < 0; i++) {
+                        out.write(0);
+                        out.flush();
+                        try {
+                            if (s.getInputStream().read(sink) < 0) {
+                                return null; // the client hung up
+                            }
+                        } catch (SocketTimeoutException e) {
+                            // the pace: 50 ms without a word from the client
+                        }
+                    }
+                } catch (IOException e) {
+                    // the client hung up
+                }
+                return null;
+            });
+            long start = System.nanoTime();
+            FutureTask<Throwable> connecting = inBackground(() -> catchThrowable(() -> WebSocket.connect(
+                    wss("localhost", listener.getLocalPort()), Headers.EMPTY, impatientClient()).close()));
+            Throwable thrown = connecting.get(HANDSHAKE_TIMEOUT.plus(SLACK).plus(SLACK).toMillis(),
+                    TimeUnit.MILLISECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(thrown).isInstanceOf(IOException.class);
+            assertThat(took).as("time until connect gave up").isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
+            trickling.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 

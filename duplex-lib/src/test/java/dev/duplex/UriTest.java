@@ -236,7 +236,8 @@ class UriTest {
 
     @Test
     void anAuthorizationHeaderGivenByTheCallerWinsOverUserInformation() throws Exception {
-        RawServer.Peer peer = requestFrom("ws://user:pass@127.0.0.1:PORT/", Headers.of("Authorization", "Bearer t0k3n"));
+        RawServer.Peer peer = requestFrom("ws://user:pass@127.0.0.1:PORT/",
+                Headers.of("Authorization", "Bearer t0k3n"));
         assertThat(peer.request().fields().stream().filter(f -> f.getKey().equalsIgnoreCase("Authorization"))
                 .map(java.util.Map.Entry::getValue)).containsExactly("Bearer t0k3n");
     }
