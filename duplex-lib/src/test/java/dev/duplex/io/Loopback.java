@@ -14,6 +14,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -113,6 +115,13 @@ public final class Loopback {
         if (!condition.getAsBoolean()) {
             throw new AssertionError("timed out after " + timeout + " waiting until " + what);
         }
+    }
+
+    /** Runs {@code task} on a virtual thread named {@code test-background}; get its result with a timeout. */
+    public static <T> FutureTask<T> inBackground(Callable<T> task) {
+        FutureTask<T> future = new FutureTask<>(task);
+        Thread.ofVirtual().name("test-background").start(future);
+        return future;
     }
 
     /** A deterministic ASCII text of {@code size} characters (and bytes), different at every offset mod 61. */

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A WebSocket server made of a plain {@link ServerSocket} on 127.0.0.1, port 0: it answers a client's opening
@@ -44,10 +45,25 @@ public final class RawServer implements AutoCloseable {
      * frames in {@code withResponse} go out in the same write as the response.
      */
     public Peer accept(RawFrame... withResponse) throws IOException {
+        Peer peer = acceptRequest();
+        try {
+            peer.answer101(List.of(), withResponse);
+            return peer;
+        } catch (IOException | RuntimeException | AssertionError e) {
+            peer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Accepts one connection (waiting at most the read timeout) and reads its handshake request without answering
+     * it: the test answers with {@link Peer#answer101} or with any bytes it likes.
+     */
+    public Peer acceptRequest() throws IOException {
         Socket socket = serverSocket.accept();
         Peer peer = new Peer(socket);
         try {
-            peer.answerHandshake(withResponse);
+            peer.request = peer.readHttp();
             return peer;
         } catch (IOException | RuntimeException | AssertionError e) {
             peer.close();
@@ -69,15 +85,21 @@ public final class RawServer implements AutoCloseable {
             super(socket);
         }
 
-        private void answerHandshake(RawFrame... withResponse) throws IOException {
-            request = readHttp();
+        /**
+         * Answers the request read with a valid 101 response carrying these extra header lines ("Name: value");
+         * the frames in {@code withResponse} go out in the same write.
+         */
+        public void answer101(List<String> extraLines, RawFrame... withResponse) throws IOException {
             String key = request.first("Sec-WebSocket-Key")
                     .orElseThrow(() -> new AssertionError("no Sec-WebSocket-Key in " + request));
-            byte[] response = ("HTTP/1.1 101 Switching Protocols\r\n"
+            StringBuilder head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n"
                     + "Upgrade: websocket\r\n"
                     + "Connection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + RawClient.acceptFor(key) + "\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1);
+                    + "Sec-WebSocket-Accept: " + RawClient.acceptFor(key) + "\r\n");
+            for (String line : extraLines) {
+                head.append(line).append("\r\n");
+            }
+            byte[] response = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
             byte[][] parts = new byte[withResponse.length + 1][];
             parts[0] = response;
             for (int i = 0; i < withResponse.length; i++) {
