@@ -96,6 +96,10 @@ public final class Tls {
     }
 
     static PrivateKey privateKey(String pem, Path source) throws GeneralSecurityException {
+        if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED")) {
+            throw new GeneralSecurityException(source + " holds an encrypted key; decrypt it first "
+                    + "(openssl pkey -in key.pem -out plain.pem) or use a PKCS#12 keystore");
+        }
         if (pem.contains("-----BEGIN PRIVATE KEY-----")) {
             return pkcs8(pemBody(pem, "PRIVATE KEY"), source);
         }
@@ -110,10 +114,6 @@ public final class Tls {
             byte[] curve = Der.ecCurve(sec1);
             byte[] algorithm = Der.sequence(Der.oid("2a8648ce3d0201"), curve);
             return pkcs8(wrap(algorithm, sec1), source);
-        }
-        if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
-            throw new GeneralSecurityException(source + " holds an encrypted key; decrypt it first "
-                    + "(openssl pkcs8 -in key.pem -out plain.pem) or use a PKCS#12 keystore");
         }
         throw new GeneralSecurityException("no PEM private key in " + source);
     }

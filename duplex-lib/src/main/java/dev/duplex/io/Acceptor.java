@@ -126,7 +126,7 @@ public final class Acceptor<S> implements WebSocketServer {
         handshaking.add(socket);
         Opened<S> opened;
         try {
-            opened = closed.get() ? null : handshake(socket);
+            opened = closed.get() ? null : handshake(socket, Deadline.after(limits.handshakeTimeout()));
         } catch (IOException e) {
             // A client that went away, stalled or failed TLS during the handshake: nothing to answer.
             LOG.log(System.Logger.Level.DEBUG, "opening handshake failed: " + e);
@@ -167,9 +167,17 @@ public final class Acceptor<S> implements WebSocketServer {
      * Runs the opening handshake under the handshake timeout: TLS, the request, the origin policy, the upgrader, the
      * response. Returns null when the request was refused (the refusal has been written).
      */
-    private Opened<S> handshake(Socket plain) throws IOException {
+    private Opened<S> handshake(Socket plain, Deadline deadline) throws IOException {
+        HandshakeGuard guard = HandshakeGuard.start(plain, deadline);
+        try {
+            return handshake(plain, deadline, guard);
+        } finally {
+            guard.done();
+        }
+    }
+
+    private Opened<S> handshake(Socket plain, Deadline deadline, HandshakeGuard guard) throws IOException {
         plain.setTcpNoDelay(true);
-        Deadline deadline = Deadline.after(limits.handshakeTimeout());
         Socket socket = plain;
         if (options.tls() != null) {
             socket = startTls(plain, deadline);
@@ -227,6 +235,7 @@ public final class Acceptor<S> implements WebSocketServer {
                     return null;
                 }
                 socket.getOutputStream().write(response);
+                guard.done();
                 Connection connection = new Connection(socket, opening.protocol(limits, new MaskKeys(), ZlibPool.SHARED),
                         request.startLine(), request.headers(), subprotocol, new Connection.Settings(limits,
                         options.idleTimeout(), options.maxLifetime(), options.pingInterval(), options.pongTimeout()));

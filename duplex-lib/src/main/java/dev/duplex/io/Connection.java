@@ -37,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * instead of the reader blocking behind a large send (which could deadlock two peers that both send large messages
  * while neither reads).
  */
-public final class Connection implements WebSocket {
+public final class Connection extends Timed implements WebSocket {
 
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     private static final AtomicLong IDS = new AtomicLong();
@@ -78,8 +78,6 @@ public final class Connection implements WebSocket {
     private volatile CloseStatus closeStatus;
     private final AtomicBoolean timerClosed = new AtomicBoolean();
     private volatile Thread reader;
-    /** The watchdog's next look at this connection; guarded by the watchdog's lock. */
-    long watchdogAt;
 
     /**
      * @param maxLifetime a cap on the connection's life, or null for none
@@ -251,6 +249,7 @@ public final class Connection implements WebSocket {
      * The watchdog's look at this connection: does what is due and says when to look again (0: never, it is over).
      * Anything that might block runs on a thread of its own, so one stuck connection cannot hold up the others.
      */
+    @Override
     long onTimer(long now) {
         if (finished.getCount() == 0) {
             return 0;
@@ -290,8 +289,13 @@ public final class Connection implements WebSocket {
         }
         if (sent != 0) {
             if (now - (sent + pongTimeoutNanos) >= 0) {
-                closeAsync(CloseStatus.INTERNAL_ERROR.withReason("keepalive: no pong within "
-                        + Duration.ofNanos(pongTimeoutNanos)));
+                // A dead peer is a failure, whether or not it still answers the Close that says so.
+                String reason = "keepalive: no pong within " + Duration.ofNanos(pongTimeoutNanos);
+                CloseStatus status = CloseStatus.INTERNAL_ERROR.withReason(reason);
+                closeStatus = status;
+                closing = true;
+                endStream(new Inbox.End(status, failure(reason, status, null)));
+                closeAsync(status);
                 return closeDeadline;
             }
             return sent + pongTimeoutNanos;

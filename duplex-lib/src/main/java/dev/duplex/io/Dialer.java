@@ -14,6 +14,7 @@ import dev.duplex.protocol.handshake.HttpException;
 import dev.duplex.protocol.handshake.HttpParser;
 import dev.duplex.protocol.legacy.Hixie76Handshake;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
@@ -24,6 +25,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -127,8 +129,10 @@ public final class Dialer {
         int port = uri.getPort() < 0 ? scheme.defaultPort() : uri.getPort();
         String address = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         String hostHeader = port == scheme.defaultPort() ? host : host + ":" + port;
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        String target = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        // The request-target is ASCII: characters beyond it go as UTF-8, percent-encoded (RFC 3986 §2.5).
+        URI ascii = URI.create(uri.toASCIIString());
+        String path = ascii.getRawPath() == null || ascii.getRawPath().isEmpty() ? "/" : ascii.getRawPath();
+        String target = ascii.getRawQuery() == null ? path : path + "?" + ascii.getRawQuery();
         if (uri.getRawUserInfo() != null && !headers.contains("Authorization")) {
             headers = headers.with("Authorization", basic(uri.getRawUserInfo()));
         }
@@ -138,9 +142,10 @@ public final class Dialer {
 
         Limits limits = options.limits();
         Socket socket = open(scheme, host, address, port, options);
+        Deadline deadline = Deadline.after(limits.handshakeTimeout());
+        HandshakeGuard guard = HandshakeGuard.start(socket, deadline);
         try {
             socket.setTcpNoDelay(true);
-            Deadline deadline = Deadline.after(limits.handshakeTimeout());
             if (scheme.isSecure()) {
                 socket = startTls(socket, address, port, deadline, options);
             }
@@ -171,11 +176,23 @@ public final class Dialer {
                     head.startLine(), head.headers(), head.headers().first("Sec-WebSocket-Protocol").orElse(null),
                     new Connection.Settings(limits, options.idleTimeout(), null, options.pingInterval(),
                             options.pongTimeout()));
+            guard.done();
             connection.start(buffer.slice());
             return connection;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            socket.close();
+            if (guard.expired()) {
+                SocketTimeoutException timeout = new SocketTimeoutException("opening handshake with " + host + ":"
+                        + port + " timed out after " + limits.handshakeTimeout());
+                timeout.initCause(e);
+                throw timeout;
+            }
+            throw e;
+        } catch (RuntimeException e) {
             socket.close();
             throw e;
+        } finally {
+            guard.done();
         }
     }
 
@@ -306,14 +323,25 @@ public final class Dialer {
         }
     }
 
+    private static boolean isIpLiteral(String host) {
+        return host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
     private static Socket startTls(Socket socket, String host, int port, Deadline deadline, ClientOptions options)
             throws IOException {
         SSLSocketFactory factory = options.tls() != null ? options.tls().getSocketFactory()
                 : (SSLSocketFactory) SSLSocketFactory.getDefault();
         SSLSocket tls = (SSLSocket) factory.createSocket(socket, host, port, true);
-        // JSSE already sends SNI for a host name given to createSocket; the host name must also match the certificate.
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        // JSSE sends SNI by itself only for names with a dot; "localhost" and intranet names need it set.
+        if (!isIpLiteral(host)) {
+            try {
+                parameters.setServerNames(List.of(new SNIHostName(host)));
+            } catch (IllegalArgumentException e) {
+                // not a name SNI can carry; the host name check still applies
+            }
+        }
         tls.setSSLParameters(parameters);
         tls.setSoTimeout(deadline.remainingMillis());
         try {

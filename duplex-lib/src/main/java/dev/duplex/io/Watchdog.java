@@ -5,19 +5,20 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The one timer of every connection's deadlines: idle timeout, maximum lifetime, close timeout and send timeout.
+ * The one timer of every connection's deadlines: idle timeout, maximum lifetime, close timeout, send timeout,
+ * keepalive, and the opening handshake's timeout.
  *
  * <p>The deadlines cannot be left to a connection's reader thread: it may be blocked putting a message into a full
  * inbox, or writing a pong to a peer that reads nothing, exactly when a deadline passes. One virtual thread keeps a
- * queue ordered by the next time each connection needs a look; {@link Connection#onTimer} decides what is due and
- * when to look again, and does anything that might block on a thread of its own.
+ * queue ordered by the next time each connection needs a look; {@link Timed#onTimer} decides what is due and when
+ * to look again, and does anything that might block on a thread of its own.
  */
 final class Watchdog {
 
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     private static final Watchdog INSTANCE = new Watchdog();
 
-    private record Entry(long at, Connection connection) {
+    private record Entry(long at, Timed timed) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -30,21 +31,21 @@ final class Watchdog {
     }
 
     /**
-     * Makes sure {@code connection} is looked at no later than {@code at} ({@link System#nanoTime()}). A connection
-     * has at most one pending look; an earlier one wins.
+     * Makes sure {@code timed} is looked at no later than {@code at} ({@link System#nanoTime()}). Each has at most
+     * one pending look; an earlier one wins.
      */
-    static void schedule(Connection connection, long at) {
-        INSTANCE.add(connection, at);
+    static void schedule(Timed timed, long at) {
+        INSTANCE.add(timed, at);
     }
 
-    private void add(Connection connection, long at) {
+    private void add(Timed timed, long at) {
         lock.lock();
         try {
-            if (connection.watchdogAt != 0 && connection.watchdogAt - at <= 0) {
+            if (timed.watchdogAt != 0 && timed.watchdogAt - at <= 0) {
                 return;
             }
-            connection.watchdogAt = at;
-            Entry entry = new Entry(at, connection);
+            timed.watchdogAt = at;
+            Entry entry = new Entry(at, timed);
             queue.add(entry);
             if (thread == null) {
                 thread = Thread.ofVirtual().name("duplex-watchdog").start(this::run);
@@ -62,13 +63,13 @@ final class Watchdog {
             Entry due = next();
             long again;
             try {
-                again = due.connection().onTimer(System.nanoTime());
+                again = due.timed().onTimer(System.nanoTime());
             } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "connection timer failed", e);
                 again = 0;
             }
             if (again != 0) {
-                add(due.connection(), again);
+                add(due.timed(), again);
             }
         }
     }
@@ -93,8 +94,8 @@ final class Watchdog {
                     continue;
                 }
                 queue.poll();
-                if (head.connection().watchdogAt == head.at()) {
-                    head.connection().watchdogAt = 0;
+                if (head.timed().watchdogAt == head.at()) {
+                    head.timed().watchdogAt = 0;
                     return head;
                 }
             }
