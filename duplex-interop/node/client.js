@@ -1,7 +1,8 @@
 'use strict';
-// A scripted ws client, for Duplex's interop tests: node client.js URL STEP...
+// A scripted ws client, for Duplex's interop tests: node client.js [--ca PEM] URL STEP...
 //
-// It connects to URL and runs the steps in order on that one connection, printing "ok STEP" after each:
+// It connects to URL (for wss://, trusting only the CA certificates in PEM when given) and runs the steps in order
+// on that one connection, printing "ok STEP" after each:
 //   text, utf8, empty-text, binary, empty-binary, big-text, big-binary
 //                           send a message and check that the echo has the same type and the same bytes
 //   ping                    send a Ping and wait for the Pong with the same payload, then check that a text
@@ -11,6 +12,7 @@
 // The last step must be one of the two closing steps; the client then prints "closed CODE REASON" with the code
 // and reason of the Close frame it received and exits 0. Any mismatch, an early close or a timeout prints
 // "FAIL step: what" on stderr and exits 1.
+const fs = require('fs');
 const WebSocket = require('ws');
 
 const MEBIBYTE = 1024 * 1024;
@@ -47,12 +49,18 @@ const ECHO_STEPS = {
   'big-binary': () => ({ binary: true, data: bigBinary() }),
 };
 
-const [url, ...steps] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const options = { maxPayload: 16 * MEBIBYTE };
+if (args[0] === '--ca') {
+  options.ca = fs.readFileSync(args[1]);
+  args.splice(0, 2);
+}
+const [url, ...steps] = args;
 if (!url || steps.length === 0) {
-  fail('usage', 'node client.js URL STEP...');
+  fail('usage', 'node client.js [--ca PEM] URL STEP...');
 }
 
-const ws = new WebSocket(url, { maxPayload: 16 * MEBIBYTE });
+const ws = new WebSocket(url, options);
 const inbox = [];
 const pongs = [];
 let waiter = null;

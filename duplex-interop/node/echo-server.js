@@ -1,7 +1,8 @@
 'use strict';
-// An echo server on ws, for Duplex's interop tests.
+// An echo server on ws, for Duplex's interop tests: node echo-server.js [--tls-cert PEM --tls-key PEM]
 //
-// It listens on 127.0.0.1, port 0, and prints one line on stdout for each event the test asserts on:
+// It listens on 127.0.0.1, port 0, with TLS (wss://) when given a certificate and its key, and prints one line on
+// stdout for each event the test asserts on:
 //   listening PORT          once, when it accepts connections
 //   ping HEX                a Ping arrived with this payload (ws answers it with a Pong by itself)
 //   closed CODE REASON      a connection ended; the code and reason of the Close frame it received
@@ -9,11 +10,28 @@
 // Text is echoed as text and binary as binary. The text message "close:CODE:REASON" makes the server start the
 // closing handshake with that code and reason instead. The server exits when its standard input ends, so that it
 // cannot outlive the test that started it.
+const fs = require('fs');
+const https = require('https');
 const { WebSocketServer } = require('ws');
 
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 16 * 1024 * 1024 });
+const MAX_PAYLOAD = 16 * 1024 * 1024;
 
-server.on('listening', () => console.log(`listening ${server.address().port}`));
+function option(name) {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+const certFile = option('--tls-cert');
+const keyFile = option('--tls-key');
+let server;
+if (certFile || keyFile) {
+  const tls = https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
+  server = new WebSocketServer({ server: tls, maxPayload: MAX_PAYLOAD });
+  tls.listen(0, '127.0.0.1', () => console.log(`listening ${tls.address().port}`));
+} else {
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: MAX_PAYLOAD });
+  server.on('listening', () => console.log(`listening ${server.address().port}`));
+}
 
 server.on('connection', (ws) => {
   ws.on('message', (data, isBinary) => {

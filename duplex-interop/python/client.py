@@ -1,8 +1,9 @@
 """A scripted client on Python websockets (the asyncio API of 10.x), for Duplex's interop tests.
 
-    /usr/bin/python3 client.py URL STEP...
+    /usr/bin/python3 client.py [--ca PEM] URL STEP...
 
-It connects to URL and runs the steps in order on that one connection, printing "ok STEP" after each:
+It connects to URL (for wss://, trusting only the CA certificates in PEM when given) and runs the steps in order
+on that one connection, printing "ok STEP" after each:
 
     text, utf8, empty-text, binary, empty-binary, big-text, big-binary
                             send a message and check that the echo has the same type and the same bytes
@@ -17,6 +18,7 @@ reason of the Close frame it received and exits 0. Any mismatch, an early close 
 """
 
 import asyncio
+import ssl
 import sys
 
 import websockets
@@ -88,8 +90,8 @@ async def await_close(ws):
     raise StepFailed(f"unexpected {kind(message)} message while waiting for the close")
 
 
-async def run(url, steps):
-    async with websockets.connect(url, max_size=16 * MEBIBYTE, ping_interval=None,
+async def run(url, steps, tls):
+    async with websockets.connect(url, ssl=tls, max_size=16 * MEBIBYTE, ping_interval=None,
                                   open_timeout=STEP_TIMEOUT, close_timeout=STEP_TIMEOUT) as ws:
         for i, step in enumerate(steps):
             last = i == len(steps) - 1
@@ -115,11 +117,18 @@ async def run(url, steps):
 
 
 def main():
-    if len(sys.argv) < 3:
-        sys.stderr.write("FAIL usage: client.py URL STEP...\n")
+    args = sys.argv[1:]
+    tls = None
+    if args[:1] == ["--ca"] and len(args) >= 2:
+        # Only this CA: a context that verifies the certificate chain and the host name.
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        tls.load_verify_locations(args[1])
+        args = args[2:]
+    if len(args) < 2:
+        sys.stderr.write("FAIL usage: client.py [--ca PEM] URL STEP...\n")
         return 1
     try:
-        asyncio.run(run(sys.argv[1], sys.argv[2:]))
+        asyncio.run(run(args[0], args[1:], tls))
     except StepFailed as e:
         sys.stderr.write(f"FAIL {e}\n")
         return 1

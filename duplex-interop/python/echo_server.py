@@ -1,7 +1,10 @@
 """An echo server on Python websockets (the asyncio API of 10.x), for Duplex's interop tests.
 
+    /usr/bin/python3 echo_server.py [--tls-cert PEM --tls-key PEM]
+
 Run it with the interpreter that has websockets (Debian's /usr/bin/python3 with python3-websockets). It listens
-on 127.0.0.1, port 0, and prints one line on stdout for each event the test asserts on:
+on 127.0.0.1, port 0, with TLS (wss://) when given a certificate and its key, and prints one line on stdout for
+each event the test asserts on:
 
     listening PORT          once, when it accepts connections
     ping HEX                a Ping arrived with this payload (websockets answers it with a Pong by itself)
@@ -13,7 +16,9 @@ closing handshake with that code and reason instead. The server exits when its s
 cannot outlive the test that started it.
 """
 
+import argparse
 import asyncio
+import ssl
 import sys
 import threading
 
@@ -52,7 +57,7 @@ async def echo(ws):
     say(f"closed {ws.close_code} {ws.close_reason}")
 
 
-async def main():
+async def main(tls):
     loop = asyncio.get_running_loop()
     stdin_ended = asyncio.Event()
 
@@ -62,10 +67,21 @@ async def main():
 
     threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
     async with websockets.serve(echo, "127.0.0.1", 0, create_protocol=ReportingProtocol,
-                                max_size=MAX_SIZE, ping_interval=None) as server:
+                                max_size=MAX_SIZE, ping_interval=None, ssl=tls) as server:
         say(f"listening {server.sockets[0].getsockname()[1]}")
         await stdin_ended.wait()
 
 
+def tls_context(args):
+    if args.tls_cert is None and args.tls_key is None:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    return context
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    asyncio.run(main(tls_context(parser.parse_args())))

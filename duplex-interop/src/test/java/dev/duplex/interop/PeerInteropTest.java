@@ -1,17 +1,23 @@
 package dev.duplex.interop;
 
+import dev.duplex.ClientOptions;
 import dev.duplex.CloseStatus;
+import dev.duplex.Headers;
 import dev.duplex.Message;
+import dev.duplex.ServerOptions;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -27,7 +33,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * peer's scripted client against Duplex's echo server ({@link DuplexEchoServer}). A subclass names the peer's
  * programs; both follow the line protocol written at the top of the scripts in {@code node/} and {@code python/}.
  *
- * <p>Every test starts its own peer process, so that each one's output concerns one connection only.
+ * <p>Every test starts its own peer process, so that each one's output concerns one connection only. The matrix runs
+ * over plain TCP or, when a subclass says {@link Transport#TLS}, over {@code wss://} on both sides with certificates
+ * from a {@link TestCa} made for the test class: the peer servers get {@code --tls-cert} and {@code --tls-key}, the
+ * peer clients {@code --ca}, and Duplex trusts the CA through {@code ClientOptions.withTls}.
  */
 abstract class PeerInteropTest {
 
@@ -39,7 +48,21 @@ abstract class PeerInteropTest {
     /** Time for a peer client to run its whole script. */
     private static final Duration CLIENT_RUN = Duration.ofSeconds(30);
 
+    @TempDir
+    static Path certificates;
+    private static TestCa ca;
+
     private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void makeCertificates() throws IOException {
+        ca = TestCa.create(certificates);
+    }
+
+    /** What the connections run over; plain TCP unless a subclass says TLS. */
+    Transport transport() {
+        return Transport.PLAIN;
+    }
 
     /** The peer's name, used in failure messages. */
     abstract String peerName();
@@ -262,7 +285,11 @@ abstract class PeerInteropTest {
     // ---------------------------------------------------------------- plumbing
 
     private PeerProcess startPeerServer() {
-        return keep(PeerProcess.start(peerName() + " echo server", peerDirectory(), echoServerCommand()));
+        List<String> command = new ArrayList<>(echoServerCommand());
+        if (transport() == Transport.TLS) {
+            command.addAll(List.of("--tls-cert", ca.certificate().toString(), "--tls-key", ca.privateKey().toString()));
+        }
+        return keep(PeerProcess.start(peerName() + " echo server", peerDirectory(), command));
     }
 
     private WebSocket connectToPeerServer() throws IOException {
@@ -275,7 +302,19 @@ abstract class PeerInteropTest {
             throw server.failure("printed \"" + line + "\" instead of \"listening PORT\"");
         }
         int port = Integer.parseInt(line.substring("listening ".length()));
-        return keep(WebSocket.connect(URI.create("ws://127.0.0.1:" + port + "/")));
+        URI uri = URI.create(transport().scheme() + "://127.0.0.1:" + port + "/");
+        return keep(WebSocket.connect(uri, Headers.EMPTY, clientOptions()));
+    }
+
+    private ClientOptions clientOptions() throws IOException {
+        if (transport() == Transport.PLAIN) {
+            return ClientOptions.DEFAULT;
+        }
+        try {
+            return ClientOptions.DEFAULT.withTls(ca.clientContext());
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
     }
 
     /** The next line the peer server prints that starts with {@code prefix}; a reported error fails the test. */
@@ -297,8 +336,12 @@ abstract class PeerInteropTest {
         return parseClosed(awaitReport(server, "closed "));
     }
 
-    private DuplexEchoServer startDuplexServer() throws IOException {
-        return keep(DuplexEchoServer.start());
+    private DuplexEchoServer startDuplexServer() throws Exception {
+        ServerOptions options = ServerOptions.DEFAULT;
+        if (transport() == Transport.TLS) {
+            options = options.withTls(ca.serverContext());
+        }
+        return keep(DuplexEchoServer.start(options));
     }
 
     /** Runs the peer client against a fresh Duplex echo server; see {@link #runPeerClient(DuplexEchoServer, String...)}. */
@@ -312,8 +355,12 @@ abstract class PeerInteropTest {
      * returns the status of the Close frame it received.
      */
     private CloseStatus runPeerClient(DuplexEchoServer server, String... steps) throws Exception {
-        List<String> command = Stream.concat(clientCommand().stream(),
-                Stream.concat(Stream.of(server.uri().toString()), Stream.of(steps))).toList();
+        List<String> command = new ArrayList<>(clientCommand());
+        if (transport() == Transport.TLS) {
+            command.addAll(List.of("--ca", ca.caCertificate().toString()));
+        }
+        command.add(server.uri().toString());
+        command.addAll(List.of(steps));
         PeerProcess client = keep(PeerProcess.start(peerName() + " client", peerDirectory(), command));
         client.closeStdin();
         int exit = client.awaitExit(CLIENT_RUN);

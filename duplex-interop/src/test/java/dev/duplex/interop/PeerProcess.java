@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A program a test runs beside it: a peer WebSocket implementation or the duplex command.
@@ -79,14 +80,23 @@ final class PeerProcess implements AutoCloseable {
 
     /** Returns the next line of standard output that starts with {@code prefix}, skipping others, within the timeout. */
     String awaitLine(String prefix, Duration timeout) {
+        return awaitLine(line -> line.startsWith(prefix), "starting with \"" + prefix + "\"", timeout);
+    }
+
+    /** Returns the next line of standard output that contains {@code text}, skipping others, within the timeout. */
+    String awaitLineContaining(String text, Duration timeout) {
+        return awaitLine(line -> line.contains(text), "containing \"" + text + "\"", timeout);
+    }
+
+    private String awaitLine(Predicate<String> wanted, String description, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw failure("printed no line starting with \"" + prefix + "\" within " + timeout.toMillis() + " ms");
+                throw failure("printed no line " + description + " within " + timeout.toMillis() + " ms");
             }
             String line = nextLine(Duration.ofNanos(left));
-            if (line.startsWith(prefix)) {
+            if (wanted.test(line)) {
                 return line;
             }
         }

@@ -1,0 +1,179 @@
+package dev.duplex.interop;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.duplex.CloseStatus;
+import dev.duplex.HandshakeRequest;
+import dev.duplex.OriginPolicy;
+import dev.duplex.ServerOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Debian's Chromium ({@code /usr/bin/chromium}, headless) as a WebSocket client of Duplex's echo server, driven by
+ * {@code node/browser.js} through playwright-core. The page comes from a small HTTP server on 127.0.0.1 here, over
+ * {@code http:} for {@code ws://} and over {@code https:} for {@code wss://} (a page from {@code https:} may not
+ * open {@code ws://}), so that it has a real origin; the echo server allows that origin. Chromium accepts the test
+ * CA's certificates through Playwright's {@code ignoreHTTPSErrors}, which covers {@code wss://} as well.
+ *
+ * <p>A missing Chromium or playwright-core fails these tests: CI installs both.
+ */
+@DisplayName("Chromium")
+@Timeout(60)
+class BrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    /** A Chromium start, one page, two mebibytes each way, with room for a slow CI machine. */
+    private static final Duration BROWSER_RUN = Duration.ofSeconds(50);
+    private static final Duration STEP = Duration.ofSeconds(10);
+    private static final String PAGE = "<!doctype html><meta charset=\"utf-8\"><title>Duplex interop</title>";
+
+    @TempDir
+    static Path certificates;
+    private static TestCa ca;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void checkChromiumAndMakeCertificates() throws IOException {
+        if (!Files.isExecutable(CHROMIUM)) {
+            throw new AssertionError(CHROMIUM + " is missing: the browser tests need Debian's chromium "
+                    + "(apt-get install chromium; .ci/run installs it)");
+        }
+        ca = TestCa.create(certificates);
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (AutoCloseable resource : resources.reversed()) {
+            resource.close();
+        }
+        resources.clear();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aPageFromAnAllowedOriginExchangesMessagesAndIsClosedWith4001(Transport transport) throws Exception {
+        PageServer page = keep(PageServer.start(transport));
+        ServerOptions options = ServerOptions.DEFAULT
+                .withSubprotocols("chat")
+                .withOriginPolicy(OriginPolicy.sameHostOr(page.origin()));
+        if (transport == Transport.TLS) {
+            options = options.withTls(ca.serverContext());
+        }
+        DuplexEchoServer server = keep(DuplexEchoServer.start(options));
+
+        List<String> lines = runBrowser(page, server, "chat",
+                "open", "text", "utf8", "binary", "big-text", "big-binary", "burst", "await-close:close:4001:bye");
+
+        assertThat(lines).containsExactly(
+                "protocol chat", "ok open",
+                "ok text", "ok utf8", "ok binary", "ok big-text", "ok big-binary", "ok burst",
+                "closed 4001 true bye", "ok await-close:close:4001:bye");
+        assertThat(server.upgrades()).singleElement().satisfies(request -> {
+            assertThat(request.headers().first("Origin")).contains(page.origin());
+            assertThat(request.subprotocols()).contains("chat");
+        });
+        DuplexEchoServer.End end = server.awaitEnd(STEP);
+        assertThat(end.failure()).as("what receive() threw after the handler closed").isNull();
+        assertThat(end.closeStatus().map(CloseStatus::code)).as("the code Chromium answered with").contains(4001);
+    }
+
+    @Test
+    void theDefaultOriginPolicyRefusesAPageFromAnotherOrigin() throws Exception {
+        PageServer page = keep(PageServer.start(Transport.PLAIN));
+        DuplexEchoServer server = keep(DuplexEchoServer.start(ServerOptions.DEFAULT.withSubprotocols("chat")));
+
+        List<String> lines = runBrowser(page, server, "chat", "refused");
+
+        // The handshake fails: Chromium reports an error event, then close code 1006, not clean.
+        assertThat(lines).containsExactly("refused 1006 false error=true", "ok refused");
+        assertThat(server.upgrades()).extracting(HandshakeRequest::startLine)
+                .as("requests that reached the upgrader").isEmpty();
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** Runs browser.js on this page against this server; it must exit 0. Returns what it printed. */
+    private List<String> runBrowser(PageServer page, DuplexEchoServer server, String subprotocol, String... steps)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("node", "browser.js", page.url(), server.uri().toString(),
+                subprotocol));
+        command.addAll(List.of(steps));
+        PeerProcess browser = keep(PeerProcess.start("Chromium (node browser.js)",
+                PeerInteropTest.INTEROP_DIR.resolve("node"), command));
+        browser.closeStdin();
+        int exit = browser.awaitExit(BROWSER_RUN);
+        List<String> lines = browser.remainingLines();
+        if (exit != 0) {
+            throw browser.failure("failed");
+        }
+        return lines;
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /** Serves one blank HTML page at {@code /} on 127.0.0.1, over http: or (with the test CA's certificate) https:. */
+    private record PageServer(HttpServer http, Transport transport) implements AutoCloseable {
+
+        static PageServer start(Transport transport) throws Exception {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
+            HttpServer http;
+            if (transport == Transport.TLS) {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(ca.serverContext()));
+                http = https;
+            } else {
+                http = HttpServer.create(address, 0);
+            }
+            http.createContext("/", exchange -> {
+                byte[] body = PAGE.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            http.start();
+            return new PageServer(http, transport);
+        }
+
+        /** The page's origin, as the browser sends it: {@code http://127.0.0.1:PORT} or {@code https://...}. */
+        String origin() {
+            String scheme = transport == Transport.TLS ? "https" : "http";
+            return scheme + "://127.0.0.1:" + http.getAddress().getPort();
+        }
+
+        String url() {
+            return origin() + "/";
+        }
+
+        @Override
+        public void close() {
+            http.stop(0);
+        }
+    }
+}
