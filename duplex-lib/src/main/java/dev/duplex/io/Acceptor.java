@@ -143,10 +143,14 @@ public final class Acceptor<S> implements WebSocketServer {
         }
         Connection connection = opened.connection();
         connections.add(connection);
-        if (closed.get()) {
-            connection.abort("server closed", null);
-        }
         connection.start(opened.leftover());
+        if (closed.get()) {
+            // close() may have looked at the connections just before this one joined them. The client has its
+            // 101 already, so it is owed a proper goodbye, not a dropped socket.
+            closeQuietly(connection, CloseStatus.GOING_AWAY);
+            connections.remove(connection);
+            return;
+        }
         try {
             handler.handle(connection, opened.state());
             connection.close(CloseStatus.NORMAL_CLOSURE);
