@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A WebSocket server and client (RFC 6455).",
-        subcommands = {Serve.class, Connect.class})
+        subcommands = {Serve.class, Connect.class, ConformanceClient.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

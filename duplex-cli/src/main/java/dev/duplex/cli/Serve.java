@@ -46,8 +46,10 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--echo", defaultValue = "true",
-            description = "Echo every message back; the only behaviour of serve for now, the spec's example.")
+    @Option(names = "--echo",
+            description = "A plain echo server for conformance suites (Autobahn): no Origin/Location headers, any "
+                    + "origin, messages not printed, and limits raised to what the suites send (64 MiB messages, "
+                    + "any number of fragments).")
     boolean echo;
 
     @Option(names = "--framing", defaultValue = "rfc6455", paramLabel = "rfc6455|old|new",
@@ -131,8 +133,9 @@ final class Serve implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
-        Limits limits = Limits.DEFAULT.withMaxMessageSize(maxMessageSize)
+        Limits limits = echo ? ConformanceClient.LIMITS : Limits.DEFAULT.withMaxMessageSize(maxMessageSize)
                 .withMaxFrameSize(Math.max(maxMessageSize, Limits.DEFAULT.maxFrameSize()));
+        boolean printMessages = !quiet && !echo;
         ServerOptions options = ServerOptions.DEFAULT
                 .withListenAddress(InetAddress.getByName(host))
                 .withPort(port)
@@ -141,7 +144,8 @@ final class Serve implements Callable<Integer> {
                 .withLimits(limits)
                 .withFraming(framing)
                 .withTls(tls())
-                .withOriginPolicy(OriginPolicy.sameHostOr(origins.toArray(String[]::new)))
+                .withOriginPolicy(echo && origins.isEmpty() ? OriginPolicy.any()
+                        : OriginPolicy.sameHostOr(origins.toArray(String[]::new)))
                 .withSubprotocols(subprotocols.toArray(String[]::new))
                 .withPingInterval(pingInterval)
                 .withCompression(noCompression ? Compression.DISABLED
@@ -150,6 +154,9 @@ final class Serve implements Callable<Integer> {
         String scheme = options.tls() == null ? "ws" : "wss";
         WebSocketServer server = WebSocketServer.start(options,
                 request -> {
+                    if (echo) {
+                        return Upgrade.accept(Headers.EMPTY, request.startLine());
+                    }
                     // The spec's example: the hixie-era handshake wants the origin and location echoed.
                     String origin = request.headers().first("Origin").orElse("");
                     String location = scheme + "://" + request.headers().first("Host").orElseThrow()
@@ -164,7 +171,7 @@ final class Serve implements Callable<Integer> {
                     }
                     try {
                         for (Message m; (m = ws.receive()) != null; ) {
-                            if (!quiet) {
+                            if (printMessages) {
                                 print(m); // the spec's example prints every message it echoes
                             }
                             ws.send(m);
@@ -182,7 +189,7 @@ final class Serve implements Callable<Integer> {
             stopped.countDown();
         }, "duplex-shutdown"));
         String shownHost = host.contains(":") ? "[" + host + "]" : host;
-        System.out.println("duplex: serving the echo example on " + scheme + "://" + shownHost + ":" + server.port() + "/");
+        System.out.println("duplex: serving " + (echo ? "a plain echo" : "the echo example") + " on " + scheme + "://" + shownHost + ":" + server.port() + "/");
         System.out.flush();
         stopped.await();
         return 0;
