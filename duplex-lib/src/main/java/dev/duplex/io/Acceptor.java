@@ -243,7 +243,7 @@ public final class Acceptor<S> implements WebSocketServer {
                 Connection connection = new Connection(socket, opening.protocol(limits, new MaskKeys(), ZlibPool.SHARED),
                         request.startLine(), request.headers(), subprotocol, new Connection.Settings(limits,
                         options.idleTimeout(), options.maxLifetime(), options.pingInterval(), options.pongTimeout()));
-                return new Opened<>(connection, a.state(), buffer.slice());
+                return new Opened<>(connection, a.state(), Heads.leftover(buffer));
             }
         }
     }

@@ -41,7 +41,8 @@ public final class Connection extends Timed implements WebSocket {
 
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     private static final AtomicLong IDS = new AtomicLong();
-    private static final int READ_BUFFER_SIZE = 16 * 1024;
+    /** What an idle connection holds for reading; a read that fills it borrows a larger one (see ReadBuffers). */
+    private static final int READ_BUFFER_SIZE = 2048;
     /** Clean ends of a peer-initiated close; other codes reach the application as a failure. */
     private static final int[] CLEAN_CODES = {1000, 1001, 1005};
 
@@ -132,12 +133,23 @@ public final class Connection extends Timed implements WebSocket {
             if (leftover.hasRemaining()) {
                 process(leftover);
             }
-            byte[] buffer = new byte[READ_BUFFER_SIZE];
-            ByteBuffer view = ByteBuffer.wrap(buffer);
+            byte[] own = new byte[READ_BUFFER_SIZE];
+            boolean bulk = false;
             // No read timeout: the watchdog enforces every deadline, and closes the socket to end a blocked read.
             socket.setSoTimeout(0);
             while (!socket.isClosed()) {
-                int n = in.read(buffer);
+                byte[] buffer = bulk ? ReadBuffers.take() : own;
+                int n;
+                try {
+                    n = in.read(buffer);
+                    if (n > 0) {
+                        withProtocol(() -> protocol.receive(ByteBuffer.wrap(buffer, 0, n)));
+                    }
+                } finally {
+                    if (buffer != own) {
+                        ReadBuffers.give(buffer);
+                    }
+                }
                 if (n < 0) {
                     withProtocol(protocol::receiveEof);
                     deliver(takeEvents());
@@ -146,8 +158,8 @@ public final class Connection extends Timed implements WebSocket {
                 long now = System.nanoTime();
                 lastActivity = now;
                 lastReceived = now;
-                view.clear().limit(n);
-                process(view);
+                bulk = n == buffer.length;
+                afterReceive();
             }
         } catch (IOException e) {
             if (!socket.isClosed()) {
@@ -168,12 +180,12 @@ public final class Connection extends Timed implements WebSocket {
     }
 
     private void process(ByteBuffer data) throws IOException, InterruptedException {
-        protocolLock.lock();
-        try {
-            protocol.receive(data);
-        } finally {
-            protocolLock.unlock();
-        }
+        withProtocol(() -> protocol.receive(data));
+        afterReceive();
+    }
+
+    /** After the protocol has read bytes: write what it answered (pongs, Close) and deliver what it reported. */
+    private void afterReceive() throws IOException, InterruptedException {
         List<Event> events = takeEvents();
         flush(false);
         deliver(events);

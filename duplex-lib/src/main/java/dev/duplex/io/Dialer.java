@@ -177,7 +177,7 @@ public final class Dialer {
                     new Connection.Settings(limits, options.idleTimeout(), null, options.pingInterval(),
                             options.pongTimeout()));
             guard.done();
-            connection.start(buffer.slice());
+            connection.start(Heads.leftover(buffer));
             return connection;
         } catch (IOException e) {
             socket.close();

@@ -65,4 +65,17 @@ final class Heads {
         }
         return body;
     }
+
+    /**
+     * The bytes that followed the handshake, copied out of the handshake's buffer so that the connection does not
+     * keep that buffer for its whole life (usually there are none).
+     */
+    static ByteBuffer leftover(ByteBuffer buffer) {
+        if (!buffer.hasRemaining()) {
+            return ByteBuffer.allocate(0);
+        }
+        byte[] copy = new byte[buffer.remaining()];
+        buffer.get(copy);
+        return ByteBuffer.wrap(copy);
+    }
 }
