@@ -121,7 +121,7 @@ class BrowserTest {
                 subprotocol));
         command.addAll(List.of(steps));
         PeerProcess browser = keep(PeerProcess.start("Chromium (node browser.js)",
-                PeerInteropTest.INTEROP_DIR.resolve("node"), command));
+                Peer.INTEROP_DIR.resolve("node"), command));
         browser.closeStdin();
         int exit = browser.awaitExit(BROWSER_RUN);
         List<String> lines = browser.remainingLines();
