@@ -11,6 +11,9 @@
 //   text, utf8, binary, big-text, big-binary
 //                           send a message (binary as an ArrayBuffer) and check that the echo has the same type
 //                           and the same bytes
+//   TYPE:PATTERN:BYTES      the same with a message of TYPE (text, binary), exactly BYTES bytes (of UTF-8 for text)
+//                           and PATTERN random or compressible, as client.js describes
+//   extensions              print "extensions VALUE": the extensions the server agreed to, ws.extensions
 //   burst                   send 100 messages back to back, text and binary in turn, then check that the 100 echoes
 //                           arrive in the order sent, each with its type and bytes
 //   await-close:TEXT        send TEXT and wait for the server to close; print "closed CODE WASCLEAN REASON" from
@@ -57,6 +60,31 @@ async function scenario({ url, protocols, steps }) {
     }
     return bytes.buffer;
   };
+  // The messages of TYPE:PATTERN:BYTES steps, as client.js and Payloads.java make them.
+  const randomBytes = (length) => {
+    const bytes = new Uint8Array(length);
+    let x = 12345;
+    for (let i = 0; i < length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      bytes[i] = x >>> 24;
+    }
+    return bytes;
+  };
+  const sample = (type, pattern, length) => {
+    if (pattern === 'random') {
+      const bytes = randomBytes(length);
+      if (type === 'binary') return bytes.buffer;
+      let text = '';
+      for (let i = 0; i < length; i += 8192) {
+        text += String.fromCharCode(...bytes.subarray(i, i + 8192).map((b) => 0x20 + (b % 95)));
+      }
+      return text;
+    }
+    if (type === 'text') return 'aé€😀'.repeat(Math.floor(length / 10)) + 'x'.repeat(length % 10);
+    return new ArrayBuffer(length);
+  };
+  const SAMPLE_STEP = /^(text|binary):(random|compressible):(\d+)$/;
+
   const echoes = {
     'text': () => 'Hello, Duplex',
     'utf8': () => 'héllo wörld – € 😀 日本語',
@@ -128,10 +156,13 @@ async function scenario({ url, protocols, steps }) {
           return opened || undefined;
         });
         lines.push(`protocol ${ws.protocol}`);
-      } else if (echoes[step]) {
-        const sent = echoes[step]();
+      } else if (echoes[step] || SAMPLE_STEP.test(step)) {
+        const [, type, pattern, length] = SAMPLE_STEP.exec(step) || [];
+        const sent = echoes[step] ? echoes[step]() : sample(type, pattern, Number(length));
         ws.send(sent);
         check(step, sent, await takeMessage(step));
+      } else if (step === 'extensions') {
+        lines.push(`extensions ${ws.extensions}`);
       } else if (step === 'burst') {
         const sent = Array.from({ length: 100 }, (_, n) => (n % 2 === 0
           ? `burst ${n}`

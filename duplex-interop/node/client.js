@@ -1,10 +1,19 @@
 'use strict';
-// A scripted ws client, for Duplex's interop tests: node client.js [--ca PEM] URL STEP...
+// A scripted ws client, for Duplex's interop tests:
+//   node client.js [--ca PEM] [--permessage-deflate JSON|false] URL STEP...
 //
 // It connects to URL (for wss://, trusting only the CA certificates in PEM when given) and runs the steps in order
-// on that one connection, printing "ok STEP" after each:
+// on that one connection, printing "ok STEP" after each. It offers permessage-deflate as ws does by default, or with
+// the perMessageDeflate options given as JSON (for example '{"threshold":0,"serverNoContextTakeover":true}'), or not
+// at all with "false". The steps:
 //   text, utf8, empty-text, binary, empty-binary, big-text, big-binary
 //                           send a message and check that the echo has the same type and the same bytes
+//   TYPE:PATTERN:BYTES      the same with a message of TYPE (text, binary) and exactly BYTES bytes (of UTF-8 for
+//                           text), PATTERN saying which: random (binary: the linear congruential sequence below;
+//                           text: printable ASCII picked by it) or compressible (binary: zeros; text: "aé€😀"
+//                           repeated, then "x" up to the length). Payloads.java makes the same messages.
+//   extensions              print "extensions VALUE", the Sec-WebSocket-Extensions value of the server's response
+//                           (empty when it agreed to none)
 //   ping                    send a Ping and wait for the Pong with the same payload, then check that a text
 //                           message still echoes
 //   close:CODE:REASON       start the closing handshake with this code and reason
@@ -28,9 +37,9 @@ function bigText() {
   return 'aé€😀'.repeat(104857) + 'xxxxxx';
 }
 
-// 1 MiB of bytes from a fixed linear congruential sequence, so that a misplaced byte shows.
-function bigBinary() {
-  const bytes = Buffer.alloc(MEBIBYTE);
+// Bytes from a fixed linear congruential sequence, so that a misplaced byte shows.
+function randomBytes(length) {
+  const bytes = Buffer.alloc(length);
   let x = 12345;
   for (let i = 0; i < bytes.length; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -38,6 +47,28 @@ function bigBinary() {
   }
   return bytes;
 }
+
+function bigBinary() {
+  return randomBytes(MEBIBYTE);
+}
+
+// A message of a TYPE:PATTERN:BYTES step, as described at the top.
+function sample(type, pattern, length) {
+  let data;
+  if (pattern === 'random') {
+    data = randomBytes(length);
+    if (type === 'text') {
+      for (let i = 0; i < length; i++) data[i] = 0x20 + (data[i] % 95);
+    }
+  } else if (type === 'text') {
+    data = Buffer.from('aé€😀'.repeat(Math.floor(length / 10)) + 'x'.repeat(length % 10), 'utf8');
+  } else {
+    data = Buffer.alloc(length);
+  }
+  return { binary: type === 'binary', data };
+}
+
+const SAMPLE_STEP = /^(text|binary):(random|compressible):(\d+)$/;
 
 const ECHO_STEPS = {
   'text': () => ({ binary: false, data: Buffer.from('Hello, Duplex', 'utf8') }),
@@ -51,16 +82,24 @@ const ECHO_STEPS = {
 
 const args = process.argv.slice(2);
 const options = { maxPayload: 16 * MEBIBYTE };
-if (args[0] === '--ca') {
-  options.ca = fs.readFileSync(args[1]);
-  args.splice(0, 2);
+while (args.length >= 2 && args[0].startsWith('--')) {
+  const [name, value] = args.splice(0, 2);
+  if (name === '--ca') {
+    options.ca = fs.readFileSync(value);
+  } else if (name === '--permessage-deflate') {
+    options.perMessageDeflate = JSON.parse(value);
+  } else {
+    fail('usage', `unknown option ${name}`);
+  }
 }
 const [url, ...steps] = args;
 if (!url || steps.length === 0) {
-  fail('usage', 'node client.js [--ca PEM] URL STEP...');
+  fail('usage', 'node client.js [--ca PEM] [--permessage-deflate JSON|false] URL STEP...');
 }
 
 const ws = new WebSocket(url, options);
+let agreedExtensions = '';
+ws.on('upgrade', (response) => { agreedExtensions = response.headers['sec-websocket-extensions'] || ''; });
 const inbox = [];
 const pongs = [];
 let waiter = null;
@@ -140,8 +179,13 @@ async function run() {
   await new Promise((resolve) => ws.once('open', resolve));
   for (const [i, step] of steps.entries()) {
     const last = i === steps.length - 1;
+    const sampleStep = SAMPLE_STEP.exec(step);
     if (ECHO_STEPS[step]) {
       await echo(step, ECHO_STEPS[step]());
+    } else if (sampleStep) {
+      await echo(step, sample(sampleStep[1], sampleStep[2], Number(sampleStep[3])));
+    } else if (step === 'extensions') {
+      console.log(`extensions ${agreedExtensions}`);
     } else if (step === 'ping') {
       await ping(step);
     } else if (step.startsWith('close:') && last) {

@@ -1,12 +1,20 @@
 """A scripted client on Python websockets (the asyncio API of 10.x), for Duplex's interop tests.
 
-    /usr/bin/python3 client.py [--ca PEM] URL STEP...
+    /usr/bin/python3 client.py [--ca PEM] [--permessage-deflate JSON|false] URL STEP...
 
 It connects to URL (for wss://, trusting only the CA certificates in PEM when given) and runs the steps in order
-on that one connection, printing "ok STEP" after each:
+on that one connection, printing "ok STEP" after each. It offers permessage-deflate as websockets does by default
+("permessage-deflate; client_max_window_bits"), or with ClientPerMessageDeflateFactory's arguments given as JSON (for
+example '{"server_no_context_takeover": true}'), or not at all with "false". The steps:
 
     text, utf8, empty-text, binary, empty-binary, big-text, big-binary
                             send a message and check that the echo has the same type and the same bytes
+    TYPE:PATTERN:BYTES      the same with a message of TYPE (text, binary) and exactly BYTES bytes (of UTF-8 for
+                            text), PATTERN saying which: random (binary: bytes from random.Random(12345); text:
+                            printable ASCII picked by them) or compressible (binary: zeros; text: "aé€😀" repeated,
+                            then "x" up to the length)
+    extensions              print "extensions VALUE", the Sec-WebSocket-Extensions value of the server's response
+                            (empty when it agreed to none)
     ping                    send a Ping and wait for the Pong with the same payload, then check that a text
                             message still echoes
     close:CODE:REASON       start the closing handshake with this code and reason
@@ -18,10 +26,14 @@ reason of the Close frame it received and exits 0. Any mismatch, an early close 
 """
 
 import asyncio
+import json
+import random
+import re
 import ssl
 import sys
 
 import websockets
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 MEBIBYTE = 1024 * 1024
 STEP_TIMEOUT = 10.0
@@ -57,6 +69,20 @@ ECHO_STEPS = {
 }
 
 
+SAMPLE_STEP = re.compile(r"(text|binary):(random|compressible):(\d+)")
+PRINTABLE = bytes(0x20 + b % 95 for b in range(256))
+
+
+def sample(kind_, pattern, length):
+    """The message of a TYPE:PATTERN:BYTES step."""
+    if pattern == "random":
+        data = random.Random(12345).randbytes(length)
+        return data.translate(PRINTABLE).decode("ascii") if kind_ == "text" else data
+    if kind_ == "text":
+        return "aé€😀" * (length // 10) + "x" * (length % 10)
+    return bytes(length)
+
+
 def kind(message):
     return "text" if isinstance(message, str) else "binary"
 
@@ -90,14 +116,25 @@ async def await_close(ws):
     raise StepFailed(f"unexpected {kind(message)} message while waiting for the close")
 
 
-async def run(url, steps, tls):
+async def run(url, steps, tls, deflate):
+    if deflate is None:
+        compression = {}
+    elif deflate is False:
+        compression = {"compression": None}
+    else:
+        compression = {"extensions": [ClientPerMessageDeflateFactory(**deflate)]}
     async with websockets.connect(url, ssl=tls, max_size=16 * MEBIBYTE, ping_interval=None,
-                                  open_timeout=STEP_TIMEOUT, close_timeout=STEP_TIMEOUT) as ws:
+                                  open_timeout=STEP_TIMEOUT, close_timeout=STEP_TIMEOUT, **compression) as ws:
         for i, step in enumerate(steps):
             last = i == len(steps) - 1
             try:
+                sample_step = SAMPLE_STEP.fullmatch(step)
                 if step in ECHO_STEPS:
                     await echo(ws, ECHO_STEPS[step]())
+                elif sample_step:
+                    await echo(ws, sample(sample_step[1], sample_step[2], int(sample_step[3])))
+                elif step == "extensions":
+                    print(f"extensions {ws.response_headers.get('Sec-WebSocket-Extensions', '')}", flush=True)
                 elif step == "ping":
                     await ping(ws)
                 elif step.startswith("close:") and last:
@@ -119,16 +156,23 @@ async def run(url, steps, tls):
 def main():
     args = sys.argv[1:]
     tls = None
-    if args[:1] == ["--ca"] and len(args) >= 2:
-        # Only this CA: a context that verifies the certificate chain and the host name.
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        tls.load_verify_locations(args[1])
-        args = args[2:]
+    deflate = None
+    while len(args) >= 2 and args[0].startswith("--"):
+        name, value, args = args[0], args[1], args[2:]
+        if name == "--ca":
+            # Only this CA: a context that verifies the certificate chain and the host name.
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            tls.load_verify_locations(value)
+        elif name == "--permessage-deflate":
+            deflate = json.loads(value)
+        else:
+            sys.stderr.write(f"FAIL usage: unknown option {name}\n")
+            return 1
     if len(args) < 2:
-        sys.stderr.write("FAIL usage: client.py [--ca PEM] URL STEP...\n")
+        sys.stderr.write("FAIL usage: client.py [--ca PEM] [--permessage-deflate JSON|false] URL STEP...\n")
         return 1
     try:
-        asyncio.run(run(args[0], args[1:], tls))
+        asyncio.run(run(args[0], args[1:], tls, deflate))
     except StepFailed as e:
         sys.stderr.write(f"FAIL {e}\n")
         return 1

@@ -1,12 +1,16 @@
 """An echo server on Python websockets (the asyncio API of 10.x), for Duplex's interop tests.
 
-    /usr/bin/python3 echo_server.py [--tls-cert PEM --tls-key PEM]
+    /usr/bin/python3 echo_server.py [--tls-cert PEM --tls-key PEM] [--permessage-deflate JSON]
 
 Run it with the interpreter that has websockets (Debian's /usr/bin/python3 with python3-websockets). It listens
-on 127.0.0.1, port 0, with TLS (wss://) when given a certificate and its key, and prints one line on stdout for
+on 127.0.0.1, port 0, with TLS (wss://) when given a certificate and its key. It agrees to permessage-deflate as
+websockets does by default (12-bit windows both ways, context takeover), or as ServerPerMessageDeflateFactory's
+arguments given as JSON say (for example '{"server_no_context_takeover": true}'). It prints one line on stdout for
 each event the test asserts on:
 
     listening PORT          once, when it accepts connections
+    extensions VALUE        a connection opened: the Sec-WebSocket-Extensions value of the server's response, empty
+                            when it agreed to none
     ping HEX                a Ping arrived with this payload (websockets answers it with a Pong by itself)
     closed CODE REASON      a connection ended; the code and reason of the Close frame it received
     error MESSAGE           a connection failed
@@ -18,11 +22,13 @@ cannot outlive the test that started it.
 
 import argparse
 import asyncio
+import json
 import ssl
 import sys
 import threading
 
 import websockets
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 from websockets.legacy.server import WebSocketServerProtocol
 
 MAX_SIZE = 16 * 1024 * 1024
@@ -42,6 +48,7 @@ class ReportingProtocol(WebSocketServerProtocol):
 
 
 async def echo(ws):
+    say(f"extensions {ws.response_headers.get('Sec-WebSocket-Extensions', '')}")
     try:
         async for message in ws:
             if isinstance(message, str) and message.startswith("close:"):
@@ -57,7 +64,7 @@ async def echo(ws):
     say(f"closed {ws.close_code} {ws.close_reason}")
 
 
-async def main(tls):
+async def main(tls, deflate):
     loop = asyncio.get_running_loop()
     stdin_ended = asyncio.Event()
 
@@ -66,8 +73,9 @@ async def main(tls):
         loop.call_soon_threadsafe(stdin_ended.set)
 
     threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
+    compression = {} if deflate is None else {"extensions": [ServerPerMessageDeflateFactory(**deflate)]}
     async with websockets.serve(echo, "127.0.0.1", 0, create_protocol=ReportingProtocol,
-                                max_size=MAX_SIZE, ping_interval=None, ssl=tls) as server:
+                                max_size=MAX_SIZE, ping_interval=None, ssl=tls, **compression) as server:
         say(f"listening {server.sockets[0].getsockname()[1]}")
         await stdin_ended.wait()
 
@@ -84,4 +92,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
-    asyncio.run(main(tls_context(parser.parse_args())))
+    parser.add_argument("--permessage-deflate", type=json.loads)
+    args = parser.parse_args()
+    asyncio.run(main(tls_context(args), args.permessage_deflate))

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.duplex.CloseStatus;
+import dev.duplex.Compression;
 import dev.duplex.HandshakeRequest;
 import dev.duplex.OriginPolicy;
 import dev.duplex.ServerOptions;
@@ -14,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,8 +29,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Debian's Chromium ({@code /usr/bin/chromium}, headless) as a WebSocket client of Duplex's echo server, driven by
@@ -35,6 +40,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code http:} for {@code ws://} and over {@code https:} for {@code wss://} (a page from {@code https:} may not
  * open {@code ws://}), so that it has a real origin; the echo server allows that origin. Chromium accepts the test
  * CA's certificates through Playwright's {@code ignoreHTTPSErrors}, which covers {@code wss://} as well.
+ *
+ * <p>Chromium offers permessage-deflate: one test reads the agreement in the page ({@code ws.extensions}) and echoes
+ * every {@link Payloads#samples() sample}, 0 B to 4 MiB, against Duplex's default server and one with context
+ * takeover.
  *
  * <p>A missing Chromium or playwright-core fails these tests: CI installs both.
  */
@@ -112,6 +121,49 @@ class BrowserTest {
                 .as("requests that reached the upgrader").isEmpty();
     }
 
+    @ParameterizedTest(name = "Duplex server with {0}")
+    @MethodSource("compressingServers")
+    void aPageNegotiatesPermessageDeflateAndEveryCompressedSampleIsEchoedIntact(String setting,
+                                                                              Compression compression,
+                                                                              DeflateParameters expected)
+            throws Exception {
+        PageServer page = keep(PageServer.start(Transport.PLAIN));
+        DuplexEchoServer server = keep(DuplexEchoServer.start(ServerOptions.DEFAULT
+                .withOriginPolicy(OriginPolicy.sameHostOr(page.origin()))
+                .withLimits(DeflateInteropTest.FOUR_MEBIBYTE_MESSAGES)
+                .withCompression(compression)));
+        List<String> samples = Payloads.samples().stream().map(Payloads.Sample::step).toList();
+        List<String> steps = new ArrayList<>(List.of("open", "extensions"));
+        steps.addAll(samples);
+        steps.add("await-close:close:1000:");
+
+        List<String> lines = runBrowser(page, server, "-", steps.toArray(String[]::new));
+
+        assertThat(lines).hasSize(steps.size() + 3);
+        assertThat(lines.subList(0, 2)).containsExactly("protocol ", "ok open");
+        String extensions = lines.get(2);
+        assertThat(extensions).as("ws.extensions in the page").startsWith("extensions permessage-deflate");
+        assertThat(DeflateParameters.parse(extensions.substring("extensions ".length())))
+                .as("what \"%s\" agrees to", extensions).isEqualTo(expected);
+        assertThat(lines.subList(3, lines.size() - 2)).as("the samples the page sent and got back intact")
+                .isEqualTo(Stream.concat(Stream.of("extensions"), samples.stream()).map(step -> "ok " + step).toList());
+        assertThat(lines.subList(lines.size() - 2, lines.size()))
+                .containsExactly("closed 1000 true ", "ok await-close:close:1000:");
+        assertThat(server.upgrades()).singleElement().satisfies(request -> assertThat(
+                request.headers().first("Sec-WebSocket-Extensions")).as("Chromium's offer")
+                .hasValueSatisfying(offer -> assertThat(offer).startsWith("permessage-deflate")));
+        DuplexEchoServer.End end = server.awaitEnd(STEP);
+        assertThat(end.failure()).as("what receive() threw after the handler closed").isNull();
+    }
+
+    /** Duplex's server settings, and what they agree to with Chromium's "permessage-deflate; client_max_window_bits". */
+    static Stream<Arguments> compressingServers() {
+        return Stream.of(
+                arguments("its default (LOW_MEMORY)", ServerOptions.DEFAULT.compression(),
+                        DeflateParameters.NO_CONTEXT_TAKEOVER),
+                arguments("Compression.DEFAULT", Compression.DEFAULT, DeflateParameters.CONTEXT_TAKEOVER));
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     /** Runs browser.js on this page against this server; it must exit 0. Returns what it printed. */
@@ -121,7 +173,7 @@ class BrowserTest {
                 subprotocol));
         command.addAll(List.of(steps));
         PeerProcess browser = keep(PeerProcess.start("Chromium (node browser.js)",
-                PeerInteropTest.INTEROP_DIR.resolve("node"), command));
+                Peer.INTEROP_DIR.resolve("node"), command));
         browser.closeStdin();
         int exit = browser.awaitExit(BROWSER_RUN);
         List<String> lines = browser.remainingLines();

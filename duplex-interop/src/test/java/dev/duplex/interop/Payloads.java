@@ -1,7 +1,12 @@
 package dev.duplex.interop;
 
+import dev.duplex.Message;
+
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +18,75 @@ final class Payloads {
     /** Latin, a dash, the euro sign, an emoji (a surrogate pair in Java) and CJK: 1- to 4-byte UTF-8 sequences. */
     static final String MULTI_BYTE_TEXT = "héllo wörld – € 😀 日本語";
 
+    /** The lengths of the compression tests' messages: around the 256-byte threshold, then up to 4 MiB. */
+    static final List<Integer> SAMPLE_LENGTHS = List.of(0, 1, 255, 256, 1024, 64 * 1024, MEBIBYTE, 4 * MEBIBYTE);
+
+    /** What a {@link Sample} holds. */
+    enum Content {
+        /** Binary: the linear congruential sequence of {@link #randomBytes}; text: printable ASCII picked by it. */
+        RANDOM,
+        /** Binary: zeros; text: "aé€😀" (1- to 4-byte UTF-8) repeated, then "x" up to the length. */
+        COMPRESSIBLE
+    }
+
+    /** Whether a {@link Sample} is a text or a binary message. */
+    enum Type {
+        TEXT,
+        BINARY
+    }
+
+    /**
+     * One message of the compression tests, which the peer scripts make too: their step {@code TYPE:CONTENT:LENGTH}
+     * (for example {@code binary:random:1024}) sends the same one from Node and Chromium, and one of the same kind
+     * from Python (whose random bytes come from {@code random.Random(12345)}: the sequence is slow in Python).
+     *
+     * @param length the message's length in bytes (of UTF-8, for text)
+     */
+    record Sample(Type type, Content content, int length) {
+
+        /** The peer scripts' step that sends this message and checks its echo. */
+        String step() {
+            return type.name().toLowerCase(Locale.ROOT) + ":" + content.name().toLowerCase(Locale.ROOT) + ":" + length;
+        }
+
+        Message message() {
+            return switch (type) {
+                case TEXT -> Message.text(new String(textBytes(), StandardCharsets.UTF_8));
+                case BINARY -> Message.binary(content == Content.RANDOM ? randomBytes(length) : new byte[length]);
+            };
+        }
+
+        private byte[] textBytes() {
+            if (content == Content.COMPRESSIBLE) {
+                return ("aé€😀".repeat(length / 10) + "x".repeat(length % 10)).getBytes(StandardCharsets.UTF_8);
+            }
+            byte[] bytes = randomBytes(length);
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (0x20 + Byte.toUnsignedInt(bytes[i]) % 95);
+            }
+            return bytes;
+        }
+    }
+
     private Payloads() {
+    }
+
+    /** Every {@link #SAMPLE_LENGTHS length}, as text and as binary, random and compressible: 32 messages, 21 MiB. */
+    static List<Sample> samples() {
+        return samplesUpTo(4 * MEBIBYTE);
+    }
+
+    /** The {@link #samples()} no longer than {@code longest} bytes, in the same order: shortest first. */
+    static List<Sample> samplesUpTo(int longest) {
+        List<Sample> samples = new ArrayList<>();
+        for (int length : SAMPLE_LENGTHS.stream().filter(length -> length <= longest).toList()) {
+            for (Type type : Type.values()) {
+                for (Content content : Content.values()) {
+                    samples.add(new Sample(type, content, length));
+                }
+            }
+        }
+        return List.copyOf(samples);
     }
 
     /** Exactly 1 MiB of UTF-8 with 1-, 2-, 3- and 4-byte sequences: 104857 ten-byte units and 6 ASCII bytes. */
@@ -28,7 +101,12 @@ final class Payloads {
      * each x: the peer clients use the same one, so that a misplaced byte shows.
      */
     static byte[] mebibyteBinary() {
-        byte[] bytes = new byte[MEBIBYTE];
+        return randomBytes(MEBIBYTE);
+    }
+
+    /** {@code length} bytes of the sequence of {@link #mebibyteBinary()}, from its start. */
+    static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
         int x = 12345;
         for (int i = 0; i < bytes.length; i++) {
             x = x * 1103515245 + 12345;
@@ -48,10 +126,15 @@ final class Payloads {
 
     /** Asserts two byte arrays are equal, naming the first difference instead of printing a mebibyte. */
     static void assertSameBytes(byte[] actual, byte[] expected) {
+        assertSameBytes("message", actual, expected);
+    }
+
+    /** {@link #assertSameBytes(byte[], byte[])}, saying which message it was. */
+    static void assertSameBytes(String what, byte[] actual, byte[] expected) {
         int at = Arrays.mismatch(actual, expected);
         assertThat(at)
-                .as("index of the first difference between %d bytes received and %d bytes sent (-1: none)",
-                        actual.length, expected.length)
+                .as("%s: index of the first difference between %d bytes received and %d bytes sent (-1: none)",
+                        what, actual.length, expected.length)
                 .isEqualTo(-1);
     }
 }

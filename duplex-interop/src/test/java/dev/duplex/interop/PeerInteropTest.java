@@ -30,8 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The interop matrix against one peer implementation: Duplex's client against the peer's echo server, and the
- * peer's scripted client against Duplex's echo server ({@link DuplexEchoServer}). A subclass names the peer's
- * programs; both follow the line protocol written at the top of the scripts in {@code node/} and {@code python/}.
+ * peer's scripted client against Duplex's echo server ({@link DuplexEchoServer}). A subclass names the {@link Peer}.
  *
  * <p>Every test starts its own peer process, so that each one's output concerns one connection only. The matrix runs
  * over plain TCP or, when a subclass says {@link Transport#TLS}, over {@code wss://} on both sides with certificates
@@ -40,7 +39,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 abstract class PeerInteropTest {
 
-    static final Path INTEROP_DIR = Path.of(System.getProperty("duplex.interop.dir", "")).toAbsolutePath();
     /** Time for a peer to start and say it is listening: an interpreter start, with room for a slow CI machine. */
     private static final Duration STARTUP = Duration.ofSeconds(15);
     /** Time for one exchange on loopback, a mebibyte included. */
@@ -64,17 +62,8 @@ abstract class PeerInteropTest {
         return Transport.PLAIN;
     }
 
-    /** The peer's name, used in failure messages. */
-    abstract String peerName();
-
-    /** The directory the peer's scripts run in. */
-    abstract Path peerDirectory();
-
-    /** The command that starts the peer's echo server. */
-    abstract List<String> echoServerCommand();
-
-    /** The command that runs the peer's scripted client; the URL and the steps are appended. */
-    abstract List<String> clientCommand();
+    /** The peer implementation under test. */
+    abstract Peer peer();
 
     @AfterEach
     void closeEverything() throws Exception {
@@ -285,11 +274,10 @@ abstract class PeerInteropTest {
     // ---------------------------------------------------------------- plumbing
 
     private PeerProcess startPeerServer() {
-        List<String> command = new ArrayList<>(echoServerCommand());
-        if (transport() == Transport.TLS) {
-            command.addAll(List.of("--tls-cert", ca.certificate().toString(), "--tls-key", ca.privateKey().toString()));
-        }
-        return keep(PeerProcess.start(peerName() + " echo server", peerDirectory(), command));
+        List<String> options = transport() == Transport.TLS
+                ? List.of("--tls-cert", ca.certificate().toString(), "--tls-key", ca.privateKey().toString())
+                : List.of();
+        return keep(peer().startEchoServer(options));
     }
 
     private WebSocket connectToPeerServer() throws IOException {
@@ -297,11 +285,7 @@ abstract class PeerInteropTest {
     }
 
     private WebSocket connect(PeerProcess server) throws IOException {
-        String line = server.nextLine(STARTUP);
-        if (!line.matches("listening \\d+")) {
-            throw server.failure("printed \"" + line + "\" instead of \"listening PORT\"");
-        }
-        int port = Integer.parseInt(line.substring("listening ".length()));
+        int port = Peer.awaitListening(server, STARTUP);
         URI uri = URI.create(transport().scheme() + "://127.0.0.1:" + port + "/");
         return keep(WebSocket.connect(uri, Headers.EMPTY, clientOptions()));
     }
@@ -355,21 +339,12 @@ abstract class PeerInteropTest {
      * returns the status of the Close frame it received.
      */
     private CloseStatus runPeerClient(DuplexEchoServer server, String... steps) throws Exception {
-        List<String> command = new ArrayList<>(clientCommand());
-        if (transport() == Transport.TLS) {
-            command.addAll(List.of("--ca", ca.caCertificate().toString()));
-        }
-        command.add(server.uri().toString());
-        command.addAll(List.of(steps));
-        PeerProcess client = keep(PeerProcess.start(peerName() + " client", peerDirectory(), command));
-        client.closeStdin();
-        int exit = client.awaitExit(CLIENT_RUN);
-        List<String> lines = client.remainingLines();
-        if (exit != 0) {
-            throw client.failure("failed");
-        }
+        List<String> options = transport() == Transport.TLS
+                ? List.of("--ca", ca.caCertificate().toString())
+                : List.of();
+        List<String> lines = peer().runClient(options, server.uri(), List.of(steps), CLIENT_RUN);
         List<String> expected = Stream.of(steps).map(step -> "ok " + step).toList();
-        assertThat(lines).as("%s client output", peerName()).hasSize(steps.length + 1);
+        assertThat(lines).as("%s client output", peer().name()).hasSize(steps.length + 1);
         assertThat(lines.subList(0, steps.length)).isEqualTo(expected);
         return parseClosed(lines.get(steps.length));
     }

@@ -156,9 +156,16 @@ final class PeerProcess implements AutoCloseable {
             waitQuietly(stdoutReader.isAlive() ? Duration.ZERO : STOP_TIMEOUT);
         }
         String exit = process.isAlive() ? "still running" : "exit code " + process.exitValue();
+        // Lines printed but not yet taken often say what went wrong ("error ..."): show them too.
+        List<String> queued = new ArrayList<>();
+        lines.drainTo(queued);
+        if (queued.removeIf(line -> line == END)) {
+            lines.add(END);
+        }
         return new AssertionError(name + " " + what + " (" + exit + ")"
                 + "\n  command: " + String.join(" ", command)
                 + "\n  stdout lines taken so far: " + taken
+                + "\n  stdout lines not taken: " + queued
                 + "\n  stderr:\n" + stderr().indent(4));
     }
 
