@@ -29,9 +29,22 @@ public final class DeflateNegotiation {
      * @param clientNoContextTakeover the client's compressor resets after each message
      * @param serverMaxWindowBits     the server compressor's window, 8-15
      * @param clientMaxWindowBits     the client compressor's window, 8-15
+     * @param serverWindowInAnswer    whether the answer states server_max_window_bits: always below 15, and at 15
+     *                                when the offer asked (§7.1.2.1: the server "accepts an extension negotiation
+     *                                offer with this parameter by including" it)
      */
     public record Agreement(boolean serverNoContextTakeover, boolean clientNoContextTakeover,
-                            int serverMaxWindowBits, int clientMaxWindowBits) {
+                            int serverMaxWindowBits, int clientMaxWindowBits, boolean serverWindowInAnswer) {
+
+        public Agreement {
+            serverWindowInAnswer = serverWindowInAnswer || serverMaxWindowBits < 15;
+        }
+
+        /** An agreement whose answer states the server's window only when it is below 15. */
+        public Agreement(boolean serverNoContextTakeover, boolean clientNoContextTakeover, int serverMaxWindowBits,
+                         int clientMaxWindowBits) {
+            this(serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits, false);
+        }
 
         /** The extension as a response header value, as RFC 7692 §7.1 writes it. */
         public String header() {
@@ -42,7 +55,7 @@ public final class DeflateNegotiation {
             if (clientNoContextTakeover) {
                 sb.append("; ").append(CLIENT_NO_CONTEXT_TAKEOVER);
             }
-            if (serverMaxWindowBits < 15) {
+            if (serverWindowInAnswer) {
                 sb.append("; ").append(SERVER_MAX_WINDOW_BITS).append('=').append(serverMaxWindowBits);
             }
             if (clientMaxWindowBits < 15) {
@@ -133,7 +146,8 @@ public final class DeflateNegotiation {
             clientBits = Math.min(server.clientMaxWindowBits(), offered);
         }
         return new Agreement(serverNoTakeover || !server.serverContextTakeover(),
-                clientNoTakeover || !server.clientContextTakeover(), serverBits, clientBits);
+                clientNoTakeover || !server.clientContextTakeover(), serverBits, clientBits,
+                p.containsKey(SERVER_MAX_WINDOW_BITS));
     }
 
     /**
@@ -193,7 +207,7 @@ public final class DeflateNegotiation {
             }
         }
         return new Agreement(serverNoTakeover, clientNoTakeover || !client.clientContextTakeover(), serverBits,
-                Math.min(clientBits, client.clientMaxWindowBits()));
+                Math.min(clientBits, client.clientMaxWindowBits()), p.containsKey(SERVER_MAX_WINDOW_BITS));
     }
 
     /** The parameters by name, or null when one is unknown or appears twice. */

@@ -70,6 +70,12 @@ public final class PerMessageDeflate {
      * @return the compressed payload: {@code array[headroom, end)}
      */
     public Compressed compress(byte[] payload, int off, int len, int headroom) {
+        if (len == 0) {
+            // RFC 7692 §7.2.3.6: an empty message is one empty stored block's first byte. (zlib writes nothing at
+            // all for a sync flush with no input since the last flush, so it cannot be asked for it.)
+            byte[] out = new byte[headroom + 1];
+            return new Compressed(out, headroom + 1);
+        }
         Deflater d = deflater();
         byte[] out = new byte[headroom + Math.max(64, len / 2 + 16)];
         int pos = headroom;

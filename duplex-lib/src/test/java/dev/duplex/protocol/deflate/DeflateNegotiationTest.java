@@ -80,6 +80,13 @@ class DeflateNegotiationTest {
                     .isEqualTo("permessage-deflate; server_max_window_bits=9");
         }
 
+        /** §7.1.2.1: an offer with server_max_window_bits is accepted by answering with it, at 15 too. */
+        @Test
+        void serverMaxWindowBitsOfFifteenIsAnsweredToo() {
+            assertThat(answer(Compression.DEFAULT, "permessage-deflate; server_max_window_bits=15"))
+                    .isEqualTo("permessage-deflate; server_max_window_bits=15");
+        }
+
         /** §7.1.2.1: a server may limit its own window even when the offer did not ask. */
         @Test
         void aServerMayAnswerServerMaxWindowBitsUnasked() {

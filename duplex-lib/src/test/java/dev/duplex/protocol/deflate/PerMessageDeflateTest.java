@@ -139,6 +139,20 @@ class PerMessageDeflateTest {
             server.assertOutputIs("81 05 48 65 6c 6c 6f");
         }
 
+        /** zlib writes nothing for a sync flush with no new input, so an empty message is written by hand. */
+        @Test
+        void emptyMessagesAfterOthersAreTheEmptyBlockWithContextTakeover() {
+            Endpoint server = endpoint(Role.SERVER, Feeding.WHOLE, TAKEOVER);
+            server.protocol().send(Message.text(""));
+            server.protocol().send(Message.text(""));
+            server.protocol().send(Message.text("Hello"));
+            server.protocol().send(Message.text(""));
+            server.assertOutputIs("c1 01 00", "c1 01 00", "c1 07 f2 48 cd c9 c9 07 00", "c1 01 00");
+            Endpoint client = endpoint(Role.CLIENT, Feeding.WHOLE, TAKEOVER);
+            client.feed("c1 01 00 c1 01 00 c1 07 f2 48 cd c9 c9 07 00 c1 01 00")
+                    .assertEvents().containsExactly(text(""), text(""), text("Hello"), text(""));
+        }
+
         @Test
         void aClientMasksTheCompressedPayload() {
             Endpoint client = endpoint(Role.CLIENT, Feeding.WHOLE, TAKEOVER);
