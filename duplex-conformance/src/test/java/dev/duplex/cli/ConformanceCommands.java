@@ -66,7 +66,12 @@ public final class ConformanceCommands {
 
     /** {@code duplex serve --echo --port 0}: every message is sent back as it came, until the peer closes. */
     public static WebSocketServer startEchoServer() throws IOException {
-        return WebSocketServer.start(echoServerOptions(),
+        return startEchoServer(echoServerOptions());
+    }
+
+    /** The same echo handler with other options (say, {@code --compression-context-takeover}). */
+    public static WebSocketServer startEchoServer(ServerOptions options) throws IOException {
+        return WebSocketServer.start(options,
                 request -> Upgrade.accept(Headers.EMPTY, request.startLine()),
                 (ws, startLine) -> {
                     for (Message m; (m = ws.receive()) != null; ) {
