@@ -1,5 +1,6 @@
 package dev.duplex.conformance;
 
+import dev.duplex.Compression;
 import dev.duplex.WebSocketServer;
 import dev.duplex.cli.ConformanceCommands;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The conformance gate: every Autobahn case, named by its id, against Duplex's server ({@code duplex serve --echo},
- * in-process; the suite is the fuzzing client writing exact bytes) and against Duplex's client ({@code duplex
+ * in-process; the suite is the fuzzing client writing exact bytes), sections 12 and 13 once more against
+ * {@code serve --echo --compression-context-takeover}, and every case against Duplex's client ({@code duplex
  * conformance-client}'s in-process entry points; the suite is the fuzzing server). Each case's outcome must be the
  * one committed in {@code expected-results.json}; the report goes to {@code target/conformance/report.json} and
  * {@code report.txt}.
@@ -51,12 +53,15 @@ class AutobahnConformanceTest {
     /** The only cases whose expected outcome may be other than OK: Autobahn itself reports them as informational. */
     static final Set<String> INFORMATIONAL = Set.of("7.1.6", "7.13.1", "7.13.2");
     private static final String AGENT = "duplex";
+    /** The side of {@code serve --echo --compression-context-takeover}, for sections 12 and 13. */
+    static final String TAKEOVER = "server-context-takeover";
     private static final Duration RESULT_WAIT = Duration.ofSeconds(30);
 
     private final List<Case> cases = AutobahnCases.all();
     private final Report report = new Report();
     private Map<String, Map<String, Report.Expected>> expected = Map.of();
     private WebSocketServer server;
+    private WebSocketServer takeoverServer;
     private FuzzingServer fuzzingServer;
 
     @BeforeAll
@@ -65,6 +70,8 @@ class AutobahnConformanceTest {
             expected = Report.readExpected(EXPECTED);
         }
         server = ConformanceCommands.startEchoServer();
+        takeoverServer = ConformanceCommands.startEchoServer(ConformanceCommands.echoServerOptions()
+                .withCompression(Compression.LOW_MEMORY.withContextTakeover(true, true)));
         fuzzingServer = new FuzzingServer(cases, (agent, result) -> {
             if (agent.equals(AGENT)) {
                 report.add("client", result);
@@ -77,12 +84,16 @@ class AutobahnConformanceTest {
         if (server != null) {
             server.close();
         }
+        if (takeoverServer != null) {
+            takeoverServer.close();
+        }
         if (fuzzingServer != null) {
             fuzzingServer.close();
         }
         writeReports();
         if (Boolean.getBoolean("duplex.conformance.record")) {
-            Report.writeExpected(EXPECTED, Map.of("server", report.side("server"), "client", report.side("client")));
+            Report.writeExpected(EXPECTED, Map.of("server", report.side("server"), "client", report.side("client"),
+                    TAKEOVER, report.side(TAKEOVER)));
         }
         System.out.print(report.summary());
     }
@@ -103,8 +114,25 @@ class AutobahnConformanceTest {
     @TestFactory
     @Order(1)
     Stream<DynamicTest> duplexServer() {
-        int port = server.port();
-        return cases.stream().map(c -> DynamicTest.dynamicTest("server " + c.id() + " " + c.description(), () -> {
+        return onServer("server", server.port(), cases);
+    }
+
+    /**
+     * Sections 12 and 13 again, against {@code duplex serve --echo --compression-context-takeover}: the server keeps
+     * its compressor's context wherever the offer lets it (with the 8-bit window of 13.3, too).
+     */
+    @TestFactory
+    @Order(2)
+    Stream<DynamicTest> duplexServerWithContextTakeover() {
+        return onServer(TAKEOVER, takeoverServer.port(), compressionCases());
+    }
+
+    private List<Case> compressionCases() {
+        return cases.stream().filter(c -> c.compression() != null).toList();
+    }
+
+    private Stream<DynamicTest> onServer(String side, int port, List<Case> cases) {
+        return cases.stream().map(c -> DynamicTest.dynamicTest(side + " " + c.id() + " " + c.description(), () -> {
             CaseResult r = assertTimeoutPreemptively(limit(c), () -> {
                 Fuzzer f;
                 try {
@@ -114,14 +142,14 @@ class AutobahnConformanceTest {
                             null, null, 0, c.reportTime(), "The opening handshake failed: " + e.getMessage(), "");
                 }
                 return CaseRunner.run(c, f);
-            }, () -> "server " + c.id() + " did not finish within " + limit(c));
-            report.add("server", r);
-            check("server", r);
+            }, () -> side + " " + c.id() + " did not finish within " + limit(c));
+            report.add(side, r);
+            check(side, r);
         }));
     }
 
     @TestFactory
-    @Order(2)
+    @Order(3)
     Stream<DynamicTest> duplexClient() {
         DynamicTest count = DynamicTest.dynamicTest("client /getCaseCount", () -> assertEquals(cases.size(),
                 ConformanceCommands.caseCount(fuzzingServer.uri())));
@@ -154,7 +182,7 @@ class AutobahnConformanceTest {
 
     /** The whole report against the whole expected file: no case missing, none added, none changed. */
     @Test
-    @Order(3)
+    @Order(4)
     void theReportIsTheCommittedExpectedResults() {
         List<String> diffs = new ArrayList<>();
         for (String side : Report.SIDES) {
@@ -166,7 +194,7 @@ class AutobahnConformanceTest {
 
     /** The gate's own rule: what is committed as expected is OK, or informational where Autobahn says so. */
     @Test
-    @Order(4)
+    @Order(5)
     void theExpectedResultsAreOkExceptWhereAutobahnOnlyInforms() {
         List<String> wrong = new ArrayList<>();
         for (Map.Entry<String, Map<String, Report.Expected>> side : expected.entrySet()) {
@@ -176,7 +204,8 @@ class AutobahnConformanceTest {
                     wrong.add(side.getKey() + " " + e.getKey() + ": " + e.getValue().outcome());
                 }
             }
-            assertEquals(cases.size(), side.getValue().size(), side.getKey() + ": every case has an expected result");
+            int count = side.getKey().equals(TAKEOVER) ? compressionCases().size() : cases.size();
+            assertEquals(count, side.getValue().size(), side.getKey() + ": every case has an expected result");
         }
         assertTrue(wrong.isEmpty(), () -> "expected results other than OK: " + wrong);
     }

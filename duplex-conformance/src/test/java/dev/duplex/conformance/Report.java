@@ -12,7 +12,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The conformance report: every case's result for each side (Duplex's {@code server}, its {@code client}), written
+ * The conformance report: every case's result for each side (Duplex's {@code server}, its {@code client}, and the
+ * server with context takeover for sections 12 and 13), written
  * as JSON ({@code report.json}) and as a table ({@code report.txt}), and compared with the committed expected
  * results. As in tungstenite's {@code autobahn/expected-results.json}, any difference fails the build, better or
  * worse, so that a change of outcome is always a reviewed change of that file.
@@ -27,7 +28,7 @@ final class Report {
         }
     }
 
-    static final List<String> SIDES = List.of("server", "client");
+    static final List<String> SIDES = List.of("server", "client", AutobahnConformanceTest.TAKEOVER);
 
     private final Map<String, Map<String, CaseResult>> sides = new ConcurrentHashMap<>();
 
@@ -75,13 +76,13 @@ final class Report {
     /** The readable table: one line per case and side, then the counts by section and outcome. */
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-9s %-6s %-13s %-16s %6s %6s %9s  %s%n", "case", "side", "outcome", "close",
+        sb.append(String.format("%-9s %-23s %-13s %-16s %6s %6s %9s  %s%n", "case", "side", "outcome", "close",
                 "remote", "local", "time", "note"));
         for (String side : SIDES) {
             for (CaseResult r : side(side).values()) {
                 String note = r.outcome().equals(CaseResult.OK) || r.outcome().equals(CaseResult.INFORMATIONAL)
                         && r.result().startsWith("OK") ? "" : r.result() + " / " + r.resultClose();
-                sb.append(String.format("%-9s %-6s %-13s %-16s %6s %6s %9s  %s%n", r.id(), side, r.outcome(),
+                sb.append(String.format("%-9s %-23s %-13s %-16s %6s %6s %9s  %s%n", r.id(), side, r.outcome(),
                         r.behaviorClose().label, r.remoteCloseCode() == null ? "-" : r.remoteCloseCode(),
                         r.localCloseCode() == null ? "-" : r.localCloseCode(),
                         r.reportTime() ? r.durationMillis() + " ms" : "", note));
@@ -96,7 +97,7 @@ final class Report {
         StringBuilder sb = new StringBuilder();
         List<String> outcomes = List.of(CaseResult.OK, CaseResult.NON_STRICT, CaseResult.INFORMATIONAL,
                 CaseResult.UNIMPLEMENTED, CaseResult.FAILED);
-        sb.append(String.format("%-6s %-8s %6s %6s %11s %14s %14s %7s%n", "side", "section", "cases", "OK",
+        sb.append(String.format("%-23s %-8s %6s %6s %11s %14s %14s %7s%n", "side", "section", "cases", "OK",
                 "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED"));
         for (String side : SIDES) {
             Map<String, int[]> counts = new TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
@@ -113,7 +114,7 @@ final class Report {
             rows.put("all", total);
             for (Map.Entry<String, int[]> e : rows.entrySet()) {
                 int[] c = e.getValue();
-                sb.append(String.format("%-6s %-8s %6d %6d %11d %14d %14d %7d%n", side, e.getKey(), c[0], c[1], c[2],
+                sb.append(String.format("%-23s %-8s %6d %6d %11d %14d %14d %7d%n", side, e.getKey(), c[0], c[1], c[2],
                         c[3], c[4], c[5]));
             }
         }
