@@ -48,10 +48,6 @@ record Frame(boolean fin, int rsv, int opcode, byte[] payload) {
         return new Frame(fin, rsv, opcode, payload);
     }
 
-    boolean isControl() {
-        return (opcode & 0x8) != 0;
-    }
-
     /** The whole frame: header, then the payload, masked with {@code maskKey} unless it is null. */
     byte[] encode(Integer maskKey) {
         byte[] header = header(fin, rsv, opcode, payload.length, maskKey);

@@ -41,7 +41,6 @@ final class Fuzzer implements AutoCloseable {
     private final Deflate deflate;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private final List<Observed> received = new ArrayList<>();
-    private final int[] framesSent = new int[16];
 
     private int messageOpcode = -1;
     private boolean messageCompressed;
@@ -144,7 +143,6 @@ final class Fuzzer implements AutoCloseable {
 
     /** The frame on the wire: masked with a fresh key by a client, as RFC 6455 §5.3 wants. */
     byte[] encode(Frame frame) {
-        framesSent[frame.opcode()]++;
         return frame.encode(part == Part.CLIENT ? ThreadLocalRandom.current().nextInt() : null);
     }
 
@@ -414,10 +412,6 @@ final class Fuzzer implements AutoCloseable {
     /** Adds a marker to the events, as Autobahn's fail-fast cases do when a wait passes quietly. */
     void mark(Observed event) {
         received.add(event);
-    }
-
-    int framesSent(int opcode) {
-        return framesSent[opcode];
     }
 
     boolean sentClose() {

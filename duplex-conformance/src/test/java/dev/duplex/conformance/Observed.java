@@ -32,10 +32,6 @@ sealed interface Observed {
         return new Message(false, utf8);
     }
 
-    static Observed binary(byte[] payload) {
-        return new Message(true, payload);
-    }
-
     static Observed pong(byte[] payload) {
         return new Pong(payload);
     }
