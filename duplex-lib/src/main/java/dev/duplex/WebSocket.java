@@ -18,7 +18,10 @@ import java.util.Optional;
  * Every connection has one reader virtual thread ({@code duplex-read-<id>}) that reads the socket, answers pings
  * and Close frames, and queues whole messages in a bounded inbox. {@link #send} may be called from many threads at
  * once: each message is written whole, in the order the calls took the connection's write lock, on the calling
- * thread, which blocks until the bytes are handed to the socket. {@link #receive} has a single consumer: two
+ * thread, which blocks until the bytes are handed to the socket. One exception makes bursts cheap: while received
+ * messages are still waiting in the inbox, a small message sent is held back (16 KiB at most) to go out in one
+ * write with the answers to those messages; it leaves when the application next waits in {@link #receive}, with
+ * the next write, or within 2 ms, whichever comes first. {@link #receive} has a single consumer: two
  * threads receiving at once is a bug and the second gets {@link IllegalStateException}.
  *
  * <h2>Ending</h2>

@@ -19,6 +19,7 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +44,13 @@ public final class Connection extends Timed implements WebSocket {
     private static final AtomicLong IDS = new AtomicLong();
     /** What an idle connection holds for reading; a read that fills it borrows a larger one (see ReadBuffers). */
     private static final int READ_BUFFER_SIZE = 2048;
+    /** Output held back while the application still has received messages to answer, at most. */
+    private static final int CORK_LIMIT = 16 * 1024;
+    /** Frames this small are gathered into one write with their neighbours. */
+    private static final int GATHER = 4 * 1024;
+    /** How long output may be held back when the application does not come back to receive(). */
+    private static final long CORK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final byte[] NOTHING = new byte[0];
     /** Clean ends of a peer-initiated close; other codes reach the application as a failure. */
     private static final int[] CLEAN_CODES = {1000, 1001, 1005};
 
@@ -74,6 +82,10 @@ public final class Connection extends Timed implements WebSocket {
     private volatile long closeDeadline;
     /** When the write in progress started, or 0 when none is. */
     private volatile long writeStartedAt;
+    /** Output held back (see send), guarded by the write lock; since when, or 0 when none is. */
+    private byte[] corked = NOTHING;
+    private int corkedSize;
+    private volatile long corkedSince;
     private volatile boolean closing;
     private volatile boolean closedLocally;
     private volatile CloseStatus closeStatus;
@@ -205,9 +217,18 @@ public final class Connection extends Timed implements WebSocket {
     }
 
     private void deliver(List<Event> events) throws IOException, InterruptedException {
+        List<Message> burst = new ArrayList<>(events.size());
         for (Event event : events) {
+            if (event instanceof Event.Received r) {
+                burst.add(r.message());
+                continue;
+            }
+            if (!burst.isEmpty()) {
+                inbox.putAll(burst);
+                burst.clear();
+            }
             switch (event) {
-                case Event.Received r -> inbox.put(r.message());
+                case Event.Received r -> { } // gathered into the burst above
                 case Event.Ping p -> { } // the protocol has already queued the pong
                 case Event.Pong p -> { }
                 case Event.CloseReceived c -> {
@@ -225,6 +246,9 @@ public final class Connection extends Timed implements WebSocket {
                     answerClose();
                 }
             }
+        }
+        if (!burst.isEmpty()) {
+            inbox.putAll(burst);
         }
     }
 
@@ -272,6 +296,21 @@ public final class Connection extends Timed implements WebSocket {
             return 0;
         }
         long nextWriteCheck = (writing != 0 ? writing : now) + sendTimeoutNanos;
+        long corkedAt = corkedSince;
+        if (corkedAt != 0) {
+            if (now - (corkedAt + CORK_DELAY_NANOS) >= 0) {
+                Thread.ofVirtual().name("duplex-flush-" + id).start(() -> {
+                    try {
+                        flush(false);
+                    } catch (IOException e) {
+                        // abort() has recorded why
+                    }
+                });
+                nextWriteCheck = earlier(nextWriteCheck, now + CORK_DELAY_NANOS);
+            } else {
+                nextWriteCheck = earlier(nextWriteCheck, corkedAt + CORK_DELAY_NANOS);
+            }
+        }
         long close = closeDeadline;
         if (close != 0) {
             if (now - close >= 0) {
@@ -407,37 +446,96 @@ public final class Connection extends Timed implements WebSocket {
         }
     }
 
-    /** Writes everything the protocol has queued; the caller holds the write lock. */
+    /** Writes everything the protocol has queued, after what was held back; the caller holds the write lock. */
     private void drain() throws IOException {
+        drain(false);
+    }
+
+    /**
+     * Writes the protocol's output, gathering small frames into one write. With {@code cork}, small output is held
+     * back instead (up to {@link #CORK_LIMIT}): the application has more received messages waiting, so more answers
+     * are about to follow, and one write can carry them all. Held-back output goes out with the next write that is
+     * not corked, when the application next waits in {@code receive()}, or from the watchdog after
+     * {@link #CORK_DELAY_NANOS}. The caller holds the write lock.
+     */
+    private void drain(boolean cork) throws IOException {
         while (true) {
             ByteBuffer b;
+            boolean more;
             protocolLock.lock();
             try {
                 b = protocol.nextOutput();
+                more = protocol.hasOutput();
             } finally {
                 protocolLock.unlock();
             }
             if (b == null) {
-                return;
+                break;
             }
-            writeStartedAt = System.nanoTime();
-            try {
-                if (b == Protocol.END_OF_STREAM) {
-                    halfClose();
-                } else if (b.hasArray()) {
-                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-                } else {
-                    byte[] copy = new byte[b.remaining()];
-                    b.duplicate().get(copy);
-                    out.write(copy);
-                }
-                writeStartedAt = 0;
-                lastActivity = System.nanoTime();
-            } catch (IOException e) {
-                writeStartedAt = 0;
-                abort("write failed: " + e.getMessage(), e);
-                throw failure("write failed: " + e.getMessage(), CloseStatus.ABNORMAL_CLOSURE, e);
+            if (b == Protocol.END_OF_STREAM) {
+                writeCorked();
+                write(null, 0, 0);
+            } else if (corkedSize == 0 && !more && !cork) {
+                write(b); // the common case: one frame, nothing held back: no copy
+            } else if (b.remaining() <= GATHER && corkedSize + b.remaining() <= CORK_LIMIT) {
+                hold(b);
+            } else {
+                writeCorked();
+                write(b);
             }
+        }
+        if (!cork) {
+            writeCorked();
+        } else if (corkedSize > 0 && corkedSince == 0) {
+            long now = System.nanoTime();
+            corkedSince = now == 0 ? 1 : now;
+            Watchdog.schedule(this, now + CORK_DELAY_NANOS);
+        }
+    }
+
+    private void hold(ByteBuffer b) {
+        int n = b.remaining();
+        if (corked.length < corkedSize + n) {
+            corked = Arrays.copyOf(corked, Math.max(corkedSize + n, Math.min(CORK_LIMIT, Math.max(1024, 2 * corked.length))));
+        }
+        b.duplicate().get(corked, corkedSize, n);
+        corkedSize += n;
+    }
+
+    private void writeCorked() throws IOException {
+        if (corkedSize > 0) {
+            int n = corkedSize;
+            corkedSize = 0;
+            corkedSince = 0;
+            write(corked, 0, n);
+        }
+    }
+
+    private void write(ByteBuffer b) throws IOException {
+        if (b.hasArray()) {
+            write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        } else {
+            byte[] copy = new byte[b.remaining()];
+            b.duplicate().get(copy);
+            write(copy, 0, copy.length);
+        }
+    }
+
+    /** One write to the socket, timed by the watchdog's send timeout; a null array means half-close. */
+    private void write(byte[] bytes, int off, int len) throws IOException {
+        writeStartedAt = System.nanoTime();
+        try {
+            if (bytes == null) {
+                halfClose();
+            } else {
+                out.write(bytes, off, len);
+            }
+            writeStartedAt = 0;
+            lastActivity = System.nanoTime();
+        } catch (IOException e) {
+            writeStartedAt = 0;
+            abort("write failed: " + e.getMessage(), e);
+            throw failure("write failed: " + e.getMessage(), CloseStatus.ABNORMAL_CLOSURE, e);
         }
     }
 
@@ -469,12 +567,22 @@ public final class Connection extends Timed implements WebSocket {
             } finally {
                 protocolLock.unlock();
             }
-            drain();
+            // More received messages waiting: this is a burst the application is answering; hold back.
+            drain(inbox.hasWaiting());
         } finally {
             writeLock.unlock();
         }
         lastActivity = System.nanoTime();
-        flush(false);
+        if (hasOutput()) {
+            flush(false); // a pong or Close the reader queued while this thread held the socket
+        }
+    }
+
+    /** Lets go of held-back output: the application is about to wait for a message. */
+    private void flushCorked() throws IOException {
+        if (corkedSince != 0) {
+            flush(true);
+        }
     }
 
     @Override
@@ -506,7 +614,11 @@ public final class Connection extends Timed implements WebSocket {
     public Message receive() throws IOException {
         Message message;
         try {
-            message = inbox.take();
+            message = inbox.take(false);
+            if (message == null && inbox.end() == null) {
+                flushCorked();
+                message = inbox.take(true);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while receiving");

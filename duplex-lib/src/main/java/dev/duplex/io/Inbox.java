@@ -45,15 +45,28 @@ final class Inbox {
      * does not fit is dropped, since the application has said it is done.
      */
     void put(Message message) throws InterruptedException {
+        putAll(List.of(message));
+    }
+
+    /**
+     * Queues messages that arrived together, all at once where they fit, so that the application sees them as one
+     * burst (and can answer them with one write); blocks while the inbox is full, as {@link #put} does.
+     */
+    void putAll(List<Message> batch) throws InterruptedException {
         lock.lock();
         try {
-            while (messages.size() >= capacity && !closedLocally) {
-                changed.await();
+            for (Message message : batch) {
+                if (messages.size() >= capacity && !closedLocally) {
+                    signal();
+                    while (messages.size() >= capacity && !closedLocally) {
+                        changed.await();
+                    }
+                }
+                if (messages.size() < capacity) {
+                    messages.add(message);
+                }
             }
-            if (messages.size() < capacity) {
-                messages.add(message);
-                signal();
-            }
+            signal();
         } finally {
             lock.unlock();
         }
@@ -109,12 +122,12 @@ final class Inbox {
     }
 
     /**
-     * Takes the next message, blocking until there is one; returns null once the stream has ended and every message
-     * has been taken.
+     * Takes the next message, blocking until there is one when {@code wait}; returns null once the stream has ended
+     * and every message has been taken (or, without {@code wait}, when there is none yet).
      *
      * @throws IllegalStateException another thread is already taking
      */
-    Message take() throws InterruptedException {
+    Message take(boolean wait) throws InterruptedException {
         lock.lock();
         try {
             if (consumer != null) {
@@ -125,7 +138,7 @@ final class Inbox {
             consumerBusy = false;
             changed.signalAll();
             try {
-                while (messages.isEmpty() && end == null) {
+                while (wait && messages.isEmpty() && end == null) {
                     changed.await();
                 }
                 Message message = messages.poll();
@@ -137,6 +150,16 @@ final class Inbox {
             } finally {
                 consumer = null;
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether messages are queued that the application has not taken yet. */
+    boolean hasWaiting() {
+        lock.lock();
+        try {
+            return !messages.isEmpty();
         } finally {
             lock.unlock();
         }
