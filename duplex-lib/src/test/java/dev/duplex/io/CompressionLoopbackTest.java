@@ -25,8 +25,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,31 +224,14 @@ class CompressionLoopbackTest {
                 awaitCondition("every zlib stream given back", WAIT,
                         () -> ZlibPool.SHARED.outstanding() == baselineStreams);
                 if (round == 0) {
-                    rssAfterWarmUp = nativeKiB();
+                    rssAfterWarmUp = ProcessResources.residentKiB();
                 }
             }
-            long growth = nativeKiB() - rssAfterWarmUp;
+            long growth = ProcessResources.residentKiB() - rssAfterWarmUp;
             System.out.printf("resident memory after warm-up %d KiB, after 10,000 connections %+d KiB%n",
                     rssAfterWarmUp, growth);
             // Leaked streams would cost about 600 KiB a connection (both sides' compressor and decompressor): 6 GiB.
             assertThat(growth).as("native memory growth in KiB over 10,000 connections").isLessThan(64 * 1024);
         }
-    }
-
-    /**
-     * Resident memory. The build runs these tests with a fixed heap touched up front (-Xms = -Xmx, AlwaysPreTouch),
-     * so what moves is memory outside the heap: malloc'd memory, where zlib keeps its streams.
-     */
-    private static long nativeKiB() throws IOException {
-        return residentKiB();
-    }
-
-    private static long residentKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new AssertionError("no VmRSS in /proc/self/status");
     }
 }
