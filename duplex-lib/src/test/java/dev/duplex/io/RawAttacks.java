@@ -114,18 +114,18 @@ final class RawAttacks {
     }
 
     /**
-     * Slowloris: writes {@code bytes} one at a time with {@code pause} between them (the pause doubles as the
-     * check whether the server has hung up), and expects the server to hang up before they run out.
+     * Slowloris: writes {@code bytes} {@code chunk} at a time with {@code pause} between the writes (the pause doubles
+     * as the check whether the server has hung up), and expects the server to hang up before they run out.
      *
      * @return how long the server let it go on
      */
-    static Duration trickleUntilHungUp(int port, byte[] bytes, Duration pause) throws IOException {
+    static Duration trickleUntilHungUp(int port, byte[] bytes, int chunk, Duration pause) throws IOException {
         long start = System.nanoTime();
         try (RawClient raw = RawClient.connect(port)) {
             boolean hungUp = false;
-            for (int i = 0; i < bytes.length && !hungUp; i++) {
+            for (int i = 0; i < bytes.length && !hungUp; i += chunk) {
                 try {
-                    raw.write(new byte[] {bytes[i]});
+                    raw.write(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + chunk)));
                     hungUp = raw.hangsUpWithin(pause);
                 } catch (SocketException e) {
                     hungUp = true; // reset: the server closed the socket under a write

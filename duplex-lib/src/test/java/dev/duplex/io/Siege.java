@@ -2,6 +2,7 @@ package dev.duplex.io;
 
 import dev.duplex.Handler;
 import dev.duplex.ServerOptions;
+import dev.duplex.Upgrader;
 import dev.duplex.WebSocketServer;
 
 import java.io.IOException;
@@ -44,7 +45,12 @@ final class Siege implements AutoCloseable {
 
     /** A server with this handler (which must echo, for the bystander), and a bystander connected to it. */
     static Siege start(ServerOptions options, Handler<Void> handler) throws IOException {
-        WebSocketServer server = WebSocketServer.start(options, handler);
+        return start(options, Upgrader.acceptAll(), handler);
+    }
+
+    /** A server with this upgrader (which must accept the bystander's plain request for "/") and handler. */
+    static <S> Siege start(ServerOptions options, Upgrader<S> upgrader, Handler<S> handler) throws IOException {
+        WebSocketServer server = WebSocketServer.start(options, upgrader, handler);
         try {
             // A connection the attack ended may take the close timeout to leave the server's count.
             Duration settle = options.limits().closeTimeout().plusSeconds(2);
@@ -72,17 +78,20 @@ final class Siege implements AutoCloseable {
         bystander.awaitEchoes(2, WAIT);
         int baseline = server.connectionCount();
         long start = System.nanoTime();
-        FutureTask<Void> running = Loopback.inBackground(() -> {
+        FutureTask<Void> running = new FutureTask<>(() -> {
             attack.run();
             return null;
         });
+        Thread attacker = Thread.ofVirtual().name("attacker").start(running);
         // During: attacks shorter than two echoes have ended by now, which proves nothing, but hurts nothing.
         bystander.awaitEchoes(2, WAIT);
         try {
             running.get(Math.max(1, bound.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            AssertionError late = new AssertionError("the attack took longer than " + bound + "; it was at:");
+            late.setStackTrace(attacker.getStackTrace());
             running.cancel(true);
-            throw new AssertionError("the attack took longer than " + bound);
+            throw late;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception ex) {
                 throw ex;

@@ -1,19 +1,27 @@
 package dev.duplex.io;
 
+import dev.duplex.ClientOptions;
 import dev.duplex.Compression;
+import dev.duplex.HandshakeException;
 import dev.duplex.Handler;
 import dev.duplex.Headers;
 import dev.duplex.Limits;
 import dev.duplex.Message;
 import dev.duplex.ServerOptions;
+import dev.duplex.Tls;
 import dev.duplex.WebSocket;
 import dev.duplex.WebSocketException;
 import dev.duplex.WebSocketServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,12 +29,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 import static dev.duplex.io.Loopback.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Peers that stop reading, or trickle: a send to a peer that reads nothing blocks at most {@link Limits#sendTimeout()}
@@ -53,6 +63,9 @@ class SlowPeersTest {
     private static final int STALLS_BEFORE = 800;
     /** Live heap a stalled exchange may add: the inbox (16 x 64 KiB) and buffers, far from the flood's 125 MiB. */
     private static final long HEAP_GROWTH_LIMIT = 24L << 20;
+
+    @TempDir
+    static Path directory;
 
     private static ServerOptions options() {
         return Loopback.serverOptions().withLimits(LIMITS);
@@ -209,7 +222,7 @@ class SlowPeersTest {
                 List<FutureTask<Duration>> trickles = new ArrayList<>();
                 for (int i = 0; i < slowlorises; i++) {
                     trickles.add(Loopback.inBackground(() -> RawAttacks.trickleUntilHungUp(siege.port(), withoutEnd,
-                            Duration.ofSeconds(1))));
+                            1, Duration.ofSeconds(1))));
                 }
                 // While they trickle, a new client connects and is served.
                 try (WebSocket ws = Loopback.connect(siege.server())) {
@@ -222,6 +235,41 @@ class SlowPeersTest {
                             .isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
                 }
             });
+        }
+    }
+
+    /**
+     * A server that refuses the handshake and keeps the connection open, waiting for another request as an HTTP
+     * server with keep-alive does: the client reports the refusal at once, not at its handshake timeout (10 s here).
+     */
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void aRefusalFromAServerThatKeepsTheConnectionOpenIsReportedPromptly(boolean tls) throws Exception {
+        TestCertificates certificates = tls ? TestCertificates.create(directory) : null;
+        try (RawServer server = tls ? RawServer.startTls(Tls.serverContext(certificates.rsaCertificate(),
+                certificates.rsaKey())) : RawServer.start()) {
+            URI uri = URI.create((tls ? "wss://localhost:" : "ws://127.0.0.1:") + server.port() + "/");
+            ClientOptions options = Loopback.clientOptions()
+                    .withTls(tls ? Tls.trusting(certificates.ca()) : null);
+            FutureTask<Throwable> connecting = Loopback.inBackground(() -> catchThrowable(() -> WebSocket.connect(
+                    uri, Headers.EMPTY, options).close()));
+            try (RawServer.Peer peer = server.acceptRequest()) {
+                long start = System.nanoTime();
+                peer.write(RawAttacks.ascii("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"));
+                Throwable thrown;
+                try {
+                    thrown = connecting.get(SLACK.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    throw new AssertionError("WebSocket.connect(" + uri + ") was still blocked " + SLACK
+                            + " after the server's 403 (its handshake timeout is "
+                            + options.limits().handshakeTimeout() + ")");
+                }
+                assertThat(thrown).isInstanceOfSatisfying(HandshakeException.class,
+                        e -> assertThat(e.status()).isEqualTo(403));
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SLACK);
+            } finally {
+                connecting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
         }
     }
 
