@@ -104,6 +104,28 @@ class CompressionLoopbackTest {
         awaitCondition("every zlib stream given back", WAIT, () -> ZlibPool.SHARED.outstanding() == before);
     }
 
+    /**
+     * With context takeover, a compressor that has just flushed has nothing new to flush for an empty message, and
+     * zlib then writes nothing at all (its "no progress" answer to a repeated flush); the empty message must still go
+     * out as one, whatever came before it. Found by the soak run (duplex-bench Soak), where clients compress every
+     * message, empty ones included.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pairings")
+    void anEmptyMessageAfterOthersIsSentAndEchoed(String name, Compression client, Compression server)
+            throws Exception {
+        try (WebSocketServer s = WebSocketServer.start(Loopback.serverOptions().withCompression(server.withThreshold(0)),
+                echo());
+             WebSocket ws = WebSocket.connect(uri(s), Headers.EMPTY,
+                     Loopback.clientOptions().withCompression(client.withThreshold(0)))) {
+            for (Message m : List.of(Message.text(""), Message.text("hello"), Message.text(""), Message.text(""),
+                    Message.binary(new byte[0]), Message.binary(new byte[1000]), Message.binary(new byte[0]))) {
+                ws.send(m);
+                assertThat(receiveWithin(ws, WAIT)).isEqualTo(m);
+            }
+        }
+    }
+
     @Test
     void aClientThatOffersNothingTalksUncompressedToACompressingServer() throws Exception {
         try (WebSocketServer s = Loopback.echoServer(Loopback.serverOptions());

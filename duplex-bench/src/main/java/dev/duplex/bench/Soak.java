@@ -1,0 +1,249 @@
+package dev.duplex.bench;
+
+import dev.duplex.Compression;
+import dev.duplex.Limits;
+import dev.duplex.ServerOptions;
+import dev.duplex.WebSocketServer;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The soak run: minutes of churn against an in-process server with Duplex's own clients - connections opening,
+ * exchanging messages of random sizes, types and compressibility, and closing in every way, some peers
+ * misbehaving ({@link Churn.Scenario}) - while resident memory, the heap, threads and file descriptors are sampled.
+ * At the end it prints the samples as a table, the counts of messages sent, received and lost, and its verdicts.
+ *
+ * <pre>
+ * java -cp duplex-bench/target/benchmarks.jar dev.duplex.bench.Soak --minutes 10
+ *     [--seconds N] [--sample-seconds N] [--concurrency N] [--seed N]
+ * </pre>
+ *
+ * It exits with 1 when a message was lost on a connection that closed cleanly, an echo came back different, a
+ * connection did not end the way its scenario says, or threads or file descriptors did not come back to where they
+ * were before the churn; with 0 otherwise. Linux only: it reads {@code /proc/self}.
+ */
+public final class Soak {
+
+    /** The server's short timeouts, so that the misbehaving peers' connections end in seconds. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(3);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * @param duration    how long the churn runs
+     * @param sampleEvery how often resources are sampled
+     * @param concurrency connections under way at once
+     */
+    public record Options(Duration duration, Duration sampleEvery, int concurrency, long seed) {
+    }
+
+    /** What the run found; {@link #ok()} is its verdict. */
+    public record Report(long connections, long sent, long received, long lost, long corrupt, long cleanlyClosed,
+                         long unexpected, List<String> unexpectedKinds, List<Resources.Sample> samples,
+                         Resources.Sample before, Resources.Sample after, double rssGrowthMiB) {
+
+        /** Threads named duplex-... are as many as before the churn. */
+        public boolean threadsBack() {
+            return after.duplexThreads() <= before.duplexThreads();
+        }
+
+        public boolean fdsBack() {
+            return after.fds() <= before.fds();
+        }
+
+        public boolean ok() {
+            return lost == 0 && corrupt == 0 && unexpected == 0 && threadsBack() && fdsBack();
+        }
+    }
+
+    private Soak() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Duration duration = Duration.ofMinutes(10);
+        Duration sampleEvery = null;
+        int concurrency = 32;
+        long seed = System.nanoTime();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--minutes" -> duration = Duration.ofMinutes(Long.parseLong(value));
+                case "--seconds" -> duration = Duration.ofSeconds(Long.parseLong(value));
+                case "--sample-seconds" -> sampleEvery = Duration.ofSeconds(Long.parseLong(value));
+                case "--concurrency" -> concurrency = Integer.parseInt(value);
+                case "--seed" -> seed = Long.parseLong(value);
+                default -> {
+                    System.err.println("usage: Soak [--minutes N | --seconds N] [--sample-seconds N] "
+                            + "[--concurrency N] [--seed N]");
+                    System.exit(2);
+                }
+            }
+            i++;
+        }
+        if (sampleEvery == null) {
+            sampleEvery = Duration.ofSeconds(Math.max(5, Math.min(30, duration.toSeconds() / 20)));
+        }
+        Report report = run(new Options(duration, sampleEvery, concurrency, seed), System.out);
+        System.exit(report.ok() ? 0 : 1);
+    }
+
+    public static Report run(Options options, PrintStream out) throws Exception {
+        // About one connection in twenty-five has a handler that throws on purpose; each would log a warning.
+        Logger libraryLog = Logger.getLogger("dev.duplex");
+        Level level = libraryLog.getLevel();
+        libraryLog.setLevel(Level.SEVERE);
+        try {
+            return churn(options, out);
+        } finally {
+            libraryLog.setLevel(level);
+        }
+    }
+
+    private static Report churn(Options options, PrintStream out) throws Exception {
+        ServerOptions serverOptions = ServerOptions.DEFAULT.withListenAddress(InetAddress.getLoopbackAddress())
+                .withBacklog(1024).withIdleTimeout(IDLE_TIMEOUT).withCompression(Compression.DEFAULT)
+                .withLimits(Limits.DEFAULT.withCloseTimeout(CLOSE_TIMEOUT).withHandshakeTimeout(HANDSHAKE_TIMEOUT)
+                        .withSendTimeout(SEND_TIMEOUT));
+        Churn.Tally tally = new Churn.Tally();
+        Churn churn = new Churn(CLOSE_TIMEOUT, HANDSHAKE_TIMEOUT, tally);
+        SplittableRandom random = new SplittableRandom(options.seed());
+        List<Resources.Sample> samples = Collections.synchronizedList(new ArrayList<>());
+        Resources.Sample before;
+        Resources.Sample after;
+        long start;
+        try (WebSocketServer server = WebSocketServer.start(serverOptions, churn.handler())) {
+            churn.target(server.port());
+            out.printf(Locale.ROOT, "soak: %s of churn, %d connections at once, seed %d, samples every %s%n",
+                    options.duration(), options.concurrency(), options.seed(), options.sampleEvery());
+            // Every scenario once first: classes loaded, files opened, the watchdog started before the baseline.
+            for (Churn.Scenario scenario : Churn.Scenario.values()) {
+                churn.run(scenario, random.split());
+            }
+            awaitNoConnections(server);
+            System.gc();
+            before = Resources.sample(Duration.ofSeconds(-1), server.connectionCount(), tally.connections.get(),
+                    tally.sent.get(), tally.received.get());
+
+            start = System.nanoTime();
+            long end = start + options.duration().toNanos();
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < options.concurrency(); i++) {
+                SplittableRandom own = random.split();
+                workers.add(Thread.ofVirtual().name("soak-worker-" + i).start(() -> {
+                    while (System.nanoTime() - end < 0) {
+                        churn.run(Churn.Scenario.pick(own), own);
+                    }
+                }));
+            }
+            CountDownLatch churning = new CountDownLatch(1);
+            Thread sampler = Thread.ofPlatform().name("soak-sampler").start(() -> {
+                try {
+                    // The latch's timed wait is the sampling clock: it returns early only when the churn is over.
+                    while (!churning.await(options.sampleEvery().toNanos(), TimeUnit.NANOSECONDS)) {
+                        Resources.Sample s = Resources.sample(Duration.ofNanos(System.nanoTime() - start),
+                                server.connectionCount(), tally.connections.get(), tally.sent.get(),
+                                tally.received.get());
+                        samples.add(s);
+                        out.print(Resources.table(List.of(s)).lines().skip(1).findFirst().orElse("") + "\n");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Duration grace = options.duration().plusMinutes(2);
+            for (Thread worker : workers) {
+                if (!worker.join(grace)) {
+                    throw new IllegalStateException(worker.getName() + " did not finish within " + grace);
+                }
+            }
+            churning.countDown();
+            sampler.join();
+            samples.add(Resources.sample(Duration.ofNanos(System.nanoTime() - start), server.connectionCount(),
+                    tally.connections.get(), tally.sent.get(), tally.received.get()));
+
+            awaitNoConnections(server);
+            // Threads and descriptors come back once every connection has ended; bounded, sampled twice a second.
+            Resources.Sample last = before;
+            for (int i = 0; i < 120; i++) {
+                System.gc();
+                last = Resources.sample(Duration.ofNanos(System.nanoTime() - start), server.connectionCount(),
+                        tally.connections.get(), tally.sent.get(), tally.received.get());
+                if (last.duplexThreads() <= before.duplexThreads() && last.fds() <= before.fds()) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            }
+            after = last;
+        }
+        Report report = new Report(tally.connections.get(), tally.sent.get(), tally.received.get(), tally.lost.get(),
+                tally.corrupt.get(), tally.cleanlyClosed.get(), tally.unexpected.get(), tally.unexpectedKinds(),
+                List.copyOf(samples), before, after, rssGrowthAfterWarmUp(options, samples));
+        print(report, tally, options, out);
+        return report;
+    }
+
+    /** Waits, bounded, for the server's connections to end: the churn's last ones may be in their timeouts. */
+    private static void awaitNoConnections(WebSocketServer server) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int i = 0; i < 6000 && server.connectionCount() > 0 && System.nanoTime() - deadline < 0; i++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    /** The warm-up: the first fifth of the run, at most a minute. */
+    private static Duration warmUp(Options options) {
+        Duration fifth = options.duration().dividedBy(5);
+        return fifth.compareTo(Duration.ofMinutes(1)) < 0 ? fifth : Duration.ofMinutes(1);
+    }
+
+    /** Resident memory at the last sample less at the first sample after the warm-up, in MiB. */
+    private static double rssGrowthAfterWarmUp(Options options, List<Resources.Sample> samples) {
+        Duration warmUp = warmUp(options);
+        Resources.Sample first = null;
+        Resources.Sample last = null;
+        for (Resources.Sample s : samples) {
+            if (s.at().compareTo(warmUp) >= 0) {
+                first = first == null ? s : first;
+                last = s;
+            }
+        }
+        return first == null ? 0 : (last.rssKiB() - first.rssKiB()) / 1024.0;
+    }
+
+    private static void print(Report r, Churn.Tally tally, Options options, PrintStream out) {
+        out.println();
+        out.print(Resources.table(r.before(), r.samples(), r.after()));
+        out.println();
+        out.printf(Locale.ROOT, "connections %d (well-behaved closed cleanly: %d)%n", r.connections(),
+                r.cleanlyClosed());
+        StringBuilder scenarios = new StringBuilder();
+        tally.runs.forEach((s, n) -> scenarios.append(scenarios.isEmpty() ? "" : ", ").append(s).append(' ')
+                .append(n.get()));
+        out.println("  " + scenarios);
+        out.printf(Locale.ROOT, "messages sent %d, received %d, lost on cleanly closed connections %d, corrupt %d%n",
+                r.sent(), r.received(), r.lost(), r.corrupt());
+        out.printf(Locale.ROOT, "connections that did not end as their scenario says: %d%n", r.unexpected());
+        r.unexpectedKinds().forEach(e -> out.println("  " + e));
+        double peak = r.samples().stream().filter(s -> s.at().compareTo(warmUp(options)) >= 0)
+                .mapToLong(Resources.Sample::rssKiB).max().orElse(0) / 1024.0;
+        out.printf(Locale.ROOT, "resident memory after the %s warm-up: %+.1f MiB from its first sample to the last "
+                + "(peak %.1f MiB)%n", warmUp(options), r.rssGrowthMiB(), peak);
+        out.printf(Locale.ROOT, "duplex threads %d before, %d after: %s; file descriptors %d before, %d after: %s%n",
+                r.before().duplexThreads(), r.after().duplexThreads(), r.threadsBack() ? "back" : "NOT BACK",
+                r.before().fds(), r.after().fds(), r.fdsBack() ? "back" : "NOT BACK");
+        out.println(r.ok() ? "soak: OK" : "soak: FAILED");
+    }
+}
