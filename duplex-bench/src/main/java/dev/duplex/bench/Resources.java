@@ -1,26 +1,22 @@
 package dev.duplex.bench;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
+import jdk.jfr.consumer.RecordingStream;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * What the soak run samples of its own process: resident memory, the heap, platform threads, Duplex's threads
- * (virtual ones included, from a JSON thread dump) and open file descriptors. Linux: {@code /proc/self}.
+ * What the soak run samples of its own process: resident memory, the heap, platform threads, virtual threads (from
+ * JFR events) and open file descriptors. Linux: {@code /proc/self}.
  */
 final class Resources {
-
-    private static final Pattern DUPLEX_THREAD = Pattern.compile("\"name\": \"duplex-");
 
     /**
      * One sample.
@@ -32,17 +28,18 @@ final class Resources {
      * @param received    of those, echoes received and checked
      */
     record Sample(Duration at, long rssKiB, long heapUsedKiB, long heapCommittedKiB, int platformThreads,
-                  int duplexThreads, long fds, int open, long connections, long sent, long received) {
+                  int virtualThreads, long fds, int open, long connections, long sent, long received) {
     }
 
     private Resources() {
     }
 
-    static Sample sample(Duration at, int open, long connections, long sent, long received) {
+    static Sample sample(Duration at, ThreadCount virtualThreads, int open, long connections, long sent,
+                         long received) {
         Runtime runtime = Runtime.getRuntime();
         return new Sample(at, status("VmRSS"), (runtime.totalMemory() - runtime.freeMemory()) >> 10,
-                runtime.totalMemory() >> 10, (int) status("Threads"), duplexThreads(), fds(), open, connections,
-                sent, received);
+                runtime.totalMemory() >> 10, (int) status("Threads"), virtualThreads.live(), fds(), open,
+                connections, sent, received);
     }
 
     /** A numeric field of {@code /proc/self/status}. */
@@ -67,26 +64,34 @@ final class Resources {
         }
     }
 
-    /** Live threads named {@code duplex-...}, virtual ones included. */
-    static int duplexThreads() {
-        try {
-            Path dir = Files.createTempDirectory("duplex-soak");
-            Path file = dir.resolve("threads.json");
-            try {
-                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                        .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-                Matcher m = DUPLEX_THREAD.matcher(Files.readString(file));
-                int n = 0;
-                while (m.find()) {
-                    n++;
-                }
-                return n;
-            } finally {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Counts the live virtual threads from the JFR events of virtual threads starting and ending, as they stream in
+     * a second or so late. Every thread of Duplex is virtual; the soak's own are its workers, which end with the
+     * churn, and the JDK's few I/O pollers. (The events' thread names come through only now and then under load, so
+     * the count is of all virtual threads.) A JSON thread dump would name every thread, but on JDK 25 taking one while
+     * virtual threads mount and unmount can crash the VM (JDK-8364343, SIGSEGV in stackChunkOopDesc::sender), and a
+     * soak does nothing but that.
+     */
+    static final class ThreadCount implements AutoCloseable {
+
+        private final RecordingStream events = new RecordingStream();
+        private final AtomicInteger live = new AtomicInteger();
+
+        ThreadCount() {
+            events.enable("jdk.VirtualThreadStart");
+            events.enable("jdk.VirtualThreadEnd");
+            events.onEvent("jdk.VirtualThreadStart", e -> live.incrementAndGet());
+            events.onEvent("jdk.VirtualThreadEnd", e -> live.decrementAndGet());
+            events.startAsync();
+        }
+
+        int live() {
+            return live.get();
+        }
+
+        @Override
+        public void close() {
+            events.close();
         }
     }
 
@@ -110,13 +115,13 @@ final class Resources {
 
     private static String header() {
         return String.format(Locale.ROOT, "%8s %9s %9s %9s %8s %8s %6s %6s %11s %12s %12s%n", "time", "rss MiB",
-                "heap MiB", "heap cmt", "threads", "duplex", "fds", "open", "connections", "sent", "received");
+                "heap MiB", "heap cmt", "threads", "vthreads", "fds", "open", "connections", "sent", "received");
     }
 
     private static String row(String label, Sample s) {
         return String.format(Locale.ROOT, "%8s %9.1f %9.1f %9.1f %8d %8d %6d %6d %11d %12d %12d%n", label,
                 s.rssKiB() / 1024.0, s.heapUsedKiB() / 1024.0, s.heapCommittedKiB() / 1024.0, s.platformThreads(),
-                s.duplexThreads(), s.fds(), s.open(), s.connections(), s.sent(), s.received());
+                s.virtualThreads(), s.fds(), s.open(), s.connections(), s.sent(), s.received());
     }
 
     private static String clock(Duration d) {

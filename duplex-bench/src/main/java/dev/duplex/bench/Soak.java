@@ -55,9 +55,10 @@ public final class Soak {
                          long unexpected, List<String> unexpectedKinds, List<Resources.Sample> samples,
                          Resources.Sample before, Resources.Sample after, double rssGrowthMiB) {
 
-        /** Threads named duplex-... are as many as before the churn. */
+        /** Threads, platform and virtual, are as many as before the churn. */
         public boolean threadsBack() {
-            return after.duplexThreads() <= before.duplexThreads();
+            return after.virtualThreads() <= before.virtualThreads()
+                    && after.platformThreads() <= before.platformThreads();
         }
 
         public boolean fdsBack() {
@@ -124,7 +125,8 @@ public final class Soak {
         Resources.Sample before;
         Resources.Sample after;
         long start;
-        try (WebSocketServer server = WebSocketServer.start(serverOptions, churn.handler())) {
+        try (Resources.ThreadCount threads = new Resources.ThreadCount();
+             WebSocketServer server = WebSocketServer.start(serverOptions, churn.handler())) {
             churn.target(server.port());
             out.printf(Locale.ROOT, "soak: %s of churn, %d connections at once, seed %d, samples every %s%n",
                     options.duration(), options.concurrency(), options.seed(), options.sampleEvery());
@@ -133,9 +135,10 @@ public final class Soak {
                 churn.run(scenario, random.split());
             }
             awaitNoConnections(server);
+            awaitSteady(threads);
             System.gc();
-            before = Resources.sample(Duration.ofSeconds(-1), server.connectionCount(), tally.connections.get(),
-                    tally.sent.get(), tally.received.get());
+            before = Resources.sample(Duration.ofSeconds(-1), threads, server.connectionCount(),
+                    tally.connections.get(), tally.sent.get(), tally.received.get());
 
             start = System.nanoTime();
             long end = start + options.duration().toNanos();
@@ -154,7 +157,7 @@ public final class Soak {
                     // The latch's timed wait is the sampling clock: it returns early only when the churn is over.
                     while (!churning.await(options.sampleEvery().toNanos(), TimeUnit.NANOSECONDS)) {
                         Resources.Sample s = Resources.sample(Duration.ofNanos(System.nanoTime() - start),
-                                server.connectionCount(), tally.connections.get(), tally.sent.get(),
+                                threads, server.connectionCount(), tally.connections.get(), tally.sent.get(),
                                 tally.received.get());
                         samples.add(s);
                         out.print(Resources.table(List.of(s)).lines().skip(1).findFirst().orElse("") + "\n");
@@ -171,17 +174,18 @@ public final class Soak {
             }
             churning.countDown();
             sampler.join();
-            samples.add(Resources.sample(Duration.ofNanos(System.nanoTime() - start), server.connectionCount(),
-                    tally.connections.get(), tally.sent.get(), tally.received.get()));
+            samples.add(Resources.sample(Duration.ofNanos(System.nanoTime() - start), threads,
+                    server.connectionCount(), tally.connections.get(), tally.sent.get(), tally.received.get()));
 
             awaitNoConnections(server);
             // Threads and descriptors come back once every connection has ended; bounded, sampled twice a second.
             Resources.Sample last = before;
             for (int i = 0; i < 120; i++) {
                 System.gc();
-                last = Resources.sample(Duration.ofNanos(System.nanoTime() - start), server.connectionCount(),
-                        tally.connections.get(), tally.sent.get(), tally.received.get());
-                if (last.duplexThreads() <= before.duplexThreads() && last.fds() <= before.fds()) {
+                last = Resources.sample(Duration.ofNanos(System.nanoTime() - start), threads,
+                        server.connectionCount(), tally.connections.get(), tally.sent.get(), tally.received.get());
+                if (last.virtualThreads() <= before.virtualThreads()
+                        && last.platformThreads() <= before.platformThreads() && last.fds() <= before.fds()) {
                     break;
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
@@ -200,6 +204,19 @@ public final class Soak {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < 6000 && server.connectionCount() > 0 && System.nanoTime() - deadline < 0; i++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    /** Waits, bounded, until the thread count has not moved for two seconds: its events stream in late. */
+    private static void awaitSteady(Resources.ThreadCount threads) {
+        int last = threads.live();
+        long since = System.nanoTime();
+        for (int i = 0; i < 300 && System.nanoTime() - since < TimeUnit.SECONDS.toNanos(2); i++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            if (threads.live() != last) {
+                last = threads.live();
+                since = System.nanoTime();
+            }
         }
     }
 
@@ -241,8 +258,9 @@ public final class Soak {
                 .mapToLong(Resources.Sample::rssKiB).max().orElse(0) / 1024.0;
         out.printf(Locale.ROOT, "resident memory after the %s warm-up: %+.1f MiB from its first sample to the last "
                 + "(peak %.1f MiB)%n", warmUp(options), r.rssGrowthMiB(), peak);
-        out.printf(Locale.ROOT, "duplex threads %d before, %d after: %s; file descriptors %d before, %d after: %s%n",
-                r.before().duplexThreads(), r.after().duplexThreads(), r.threadsBack() ? "back" : "NOT BACK",
+        out.printf(Locale.ROOT, "threads %d + %d virtual before, %d + %d after: %s; file descriptors %d before, "
+                        + "%d after: %s%n", r.before().platformThreads(), r.before().virtualThreads(),
+                r.after().platformThreads(), r.after().virtualThreads(), r.threadsBack() ? "back" : "NOT BACK",
                 r.before().fds(), r.after().fds(), r.fdsBack() ? "back" : "NOT BACK");
         out.println(r.ok() ? "soak: OK" : "soak: FAILED");
     }

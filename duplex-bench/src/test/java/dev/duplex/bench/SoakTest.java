@@ -31,8 +31,10 @@ class SoakTest {
         assertThat(report.corrupt()).as("echoes that came back different (seed %d)", seed).isZero();
         assertThat(report.unexpectedKinds()).as("connections that did not end as their scenario says (seed %d)", seed)
                 .isEmpty();
-        assertThat(report.after().duplexThreads()).as("duplex threads after the run")
-                .isLessThanOrEqualTo(report.before().duplexThreads());
+        assertThat(report.after().virtualThreads()).as("virtual threads after the run")
+                .isLessThanOrEqualTo(report.before().virtualThreads());
+        assertThat(report.after().platformThreads()).as("platform threads after the run")
+                .isLessThanOrEqualTo(report.before().platformThreads());
         assertThat(report.after().fds()).as("file descriptors after the run")
                 .isLessThanOrEqualTo(report.before().fds());
         assertThat(report.ok()).isTrue();

@@ -33,11 +33,50 @@ final class ProcessResources {
     }
 
     /**
-     * The names of the live threads whose names start with {@code duplex-}, virtual ones included, from a JSON thread
-     * dump (the only JDK API that lists virtual threads). Names with an id ({@code duplex-read-17}) are unique; a few
-     * ({@code duplex-shutdown}) are not, so this is a list, one entry per thread.
+     * The names of the live threads whose names start with {@code duplex-}, virtual ones included. Names with an id
+     * ({@code duplex-read-17}) are unique; a few ({@code duplex-shutdown}) are not, so this is a list, one entry per
+     * thread.
+     *
+     * <p>The threads are listed from the JDK's thread containers (the build opens {@code jdk.internal.vm} to the
+     * tests), which lists virtual threads without looking at their stacks. A JSON thread dump
+     * ({@code HotSpotDiagnosticMXBean.dumpThreads}) lists them too, and is the fallback when the package is not
+     * open; but on JDK 25 it can crash the VM when a virtual thread mounts or unmounts while its stack is read
+     * (JDK-8364343, SIGSEGV in {@code stackChunkOopDesc::sender}), which a suite full of virtual threads hits.
      */
     static List<String> duplexThreads() {
+        List<String> names = new ArrayList<>();
+        try {
+            Class<?> containers = Class.forName("jdk.internal.vm.ThreadContainers");
+            Object root = containers.getMethod("root").invoke(null);
+            collectDuplexThreads(root, names, 0);
+            return names;
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (IllegalAccessException | ClassNotFoundException | NoSuchMethodException e) {
+            return duplexThreadsFromDump();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Adds the duplex threads of a thread container and its descendants. */
+    private static void collectDuplexThreads(Object container, List<String> names, int depth)
+            throws ReflectiveOperationException {
+        if (depth > 100) {
+            return;
+        }
+        Class<?> type = Class.forName("jdk.internal.vm.ThreadContainer");
+        @SuppressWarnings("unchecked")
+        Stream<Thread> threads = (Stream<Thread>) type.getMethod("threads").invoke(container);
+        threads.filter(t -> t.isAlive() && t.getName().startsWith("duplex-")).forEach(t -> names.add(t.getName()));
+        @SuppressWarnings("unchecked")
+        Stream<Object> children = (Stream<Object>) type.getMethod("children").invoke(container);
+        for (Object child : children.toList()) {
+            collectDuplexThreads(child, names, depth + 1);
+        }
+    }
+
+    private static List<String> duplexThreadsFromDump() {
         try {
             Path dir = Files.createTempDirectory("duplex-threads");
             Path file = dir.resolve("dump.json");
