@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * What the soak run samples of its own process: resident memory, the heap, platform threads, virtual threads (from
- * JFR events) and open file descriptors. Linux: {@code /proc/self}.
+ * What the soak run samples of its own process: resident memory, the heap (committed and in use), platform threads,
+ * virtual threads (from JFR events) and open file descriptors. Linux: {@code /proc/self}.
  */
 final class Resources {
 
@@ -29,6 +29,14 @@ final class Resources {
      */
     record Sample(Duration at, long rssKiB, long heapUsedKiB, long heapCommittedKiB, int platformThreads,
                   int virtualThreads, long fds, int open, long connections, long sent, long received) {
+
+        /**
+         * Resident memory less the committed heap (which AlwaysPreTouch or use makes resident): what native memory,
+         * thread stacks, metaspace and code take, where a leak of zlib streams or sockets would show.
+         */
+        long offHeapKiB() {
+            return rssKiB - heapCommittedKiB;
+        }
     }
 
     private Resources() {
@@ -114,14 +122,16 @@ final class Resources {
     }
 
     private static String header() {
-        return String.format(Locale.ROOT, "%8s %9s %9s %9s %8s %8s %6s %6s %11s %12s %12s%n", "time", "rss MiB",
-                "heap MiB", "heap cmt", "threads", "vthreads", "fds", "open", "connections", "sent", "received");
+        return String.format(Locale.ROOT, "%8s %8s %8s %8s %8s %8s %8s %5s %5s %11s %11s %11s%n", "time", "rss MiB",
+                "heap cmt", "off-heap", "heap use", "threads", "vthreads", "fds", "open", "connections", "sent",
+                "received");
     }
 
     private static String row(String label, Sample s) {
-        return String.format(Locale.ROOT, "%8s %9.1f %9.1f %9.1f %8d %8d %6d %6d %11d %12d %12d%n", label,
-                s.rssKiB() / 1024.0, s.heapUsedKiB() / 1024.0, s.heapCommittedKiB() / 1024.0, s.platformThreads(),
-                s.virtualThreads(), s.fds(), s.open(), s.connections(), s.sent(), s.received());
+        return String.format(Locale.ROOT, "%8s %8.1f %8.1f %8.1f %8.1f %8d %8d %5d %5d %11d %11d %11d%n", label,
+                s.rssKiB() / 1024.0, s.heapCommittedKiB() / 1024.0, s.offHeapKiB() / 1024.0,
+                s.heapUsedKiB() / 1024.0, s.platformThreads(), s.virtualThreads(), s.fds(), s.open(),
+                s.connections(), s.sent(), s.received());
     }
 
     private static String clock(Duration d) {

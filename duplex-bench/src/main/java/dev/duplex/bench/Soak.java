@@ -140,6 +140,7 @@ public final class Soak {
             before = Resources.sample(Duration.ofSeconds(-1), threads, server.connectionCount(),
                     tally.connections.get(), tally.sent.get(), tally.received.get());
 
+            out.print(Resources.table(List.of()));
             start = System.nanoTime();
             long end = start + options.duration().toNanos();
             List<Thread> workers = new ArrayList<>();
@@ -226,18 +227,15 @@ public final class Soak {
         return fifth.compareTo(Duration.ofMinutes(1)) < 0 ? fifth : Duration.ofMinutes(1);
     }
 
+    /** The samples from the end of the warm-up on. */
+    private static List<Resources.Sample> afterWarmUp(Options options, List<Resources.Sample> samples) {
+        return samples.stream().filter(s -> s.at().compareTo(warmUp(options)) >= 0).toList();
+    }
+
     /** Resident memory at the last sample less at the first sample after the warm-up, in MiB. */
     private static double rssGrowthAfterWarmUp(Options options, List<Resources.Sample> samples) {
-        Duration warmUp = warmUp(options);
-        Resources.Sample first = null;
-        Resources.Sample last = null;
-        for (Resources.Sample s : samples) {
-            if (s.at().compareTo(warmUp) >= 0) {
-                first = first == null ? s : first;
-                last = s;
-            }
-        }
-        return first == null ? 0 : (last.rssKiB() - first.rssKiB()) / 1024.0;
+        List<Resources.Sample> after = afterWarmUp(options, samples);
+        return after.isEmpty() ? 0 : (after.getLast().rssKiB() - after.getFirst().rssKiB()) / 1024.0;
     }
 
     private static void print(Report r, Churn.Tally tally, Options options, PrintStream out) {
@@ -254,10 +252,19 @@ public final class Soak {
                 r.sent(), r.received(), r.lost(), r.corrupt());
         out.printf(Locale.ROOT, "connections that did not end as their scenario says: %d%n", r.unexpected());
         r.unexpectedKinds().forEach(e -> out.println("  " + e));
-        double peak = r.samples().stream().filter(s -> s.at().compareTo(warmUp(options)) >= 0)
-                .mapToLong(Resources.Sample::rssKiB).max().orElse(0) / 1024.0;
-        out.printf(Locale.ROOT, "resident memory after the %s warm-up: %+.1f MiB from its first sample to the last "
-                + "(peak %.1f MiB)%n", warmUp(options), r.rssGrowthMiB(), peak);
+        List<Resources.Sample> settled = afterWarmUp(options, r.samples());
+        if (!settled.isEmpty()) {
+            Resources.Sample first = settled.getFirst();
+            Resources.Sample last = settled.getLast();
+            out.printf(Locale.ROOT, "after the %s warm-up, first sample to last: resident %+.1f MiB (peak %.1f MiB),"
+                            + " committed heap %+.1f MiB, off-heap %+.1f MiB (range %.1f-%.1f MiB)%n",
+                    warmUp(options), r.rssGrowthMiB(),
+                    settled.stream().mapToLong(Resources.Sample::rssKiB).max().orElse(0) / 1024.0,
+                    (last.heapCommittedKiB() - first.heapCommittedKiB()) / 1024.0,
+                    (last.offHeapKiB() - first.offHeapKiB()) / 1024.0,
+                    settled.stream().mapToLong(Resources.Sample::offHeapKiB).min().orElse(0) / 1024.0,
+                    settled.stream().mapToLong(Resources.Sample::offHeapKiB).max().orElse(0) / 1024.0);
+        }
         out.printf(Locale.ROOT, "threads %d + %d virtual before, %d + %d after: %s; file descriptors %d before, "
                         + "%d after: %s%n", r.before().platformThreads(), r.before().virtualThreads(),
                 r.after().platformThreads(), r.after().virtualThreads(), r.threadsBack() ? "back" : "NOT BACK",

@@ -434,7 +434,8 @@ class AttacksTest {
                         raw.send(RawFrame.text(status.code() + " " + status.reason()));
                         RawFrame close = raw.readFrame();
                         assertThat(close.opcode()).isEqualTo(RawFrame.CLOSE);
-                        assertThat(close.payload()).as("the server's Close for %s", status).isEqualTo(onTheWire(status));
+                        assertThat(close.payload()).as("the server's Close for %s", status)
+                                .isEqualTo(onTheWire(status));
                     }
                     try (RawServer server = RawServer.start()) {
                         FutureTask<WebSocket> connecting = inBackground(() -> WebSocket.connect(server.uri(),

@@ -114,8 +114,8 @@ class CompressionLoopbackTest {
     @MethodSource("pairings")
     void anEmptyMessageAfterOthersIsSentAndEchoed(String name, Compression client, Compression server)
             throws Exception {
-        try (WebSocketServer s = WebSocketServer.start(Loopback.serverOptions().withCompression(server.withThreshold(0)),
-                echo());
+        try (WebSocketServer s = WebSocketServer.start(
+                Loopback.serverOptions().withCompression(server.withThreshold(0)), echo());
              WebSocket ws = WebSocket.connect(uri(s), Headers.EMPTY,
                      Loopback.clientOptions().withCompression(client.withThreshold(0)))) {
             for (Message m : List.of(Message.text(""), Message.text("hello"), Message.text(""), Message.text(""),

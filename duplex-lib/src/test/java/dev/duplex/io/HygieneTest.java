@@ -408,8 +408,8 @@ class HygieneTest {
     }
 
     /**
-     * Lowers the library's log to errors for this run: about 600 handlers throw on purpose, and each would log its stack
-     * trace as a warning. Through java.util.logging, reflectively, as the tests compile in module dev.duplex, which
+     * Lowers the library's log to errors for this run: about 600 handlers throw on purpose, and each would log its
+     * stack trace as a warning. Through java.util.logging, reflectively, as the tests compile in module dev.duplex, which
      * does not read java.logging; the logger is returned so that it is held (and its level kept) until the end.
      */
     private static Object quietLibraryLog() throws ReflectiveOperationException {

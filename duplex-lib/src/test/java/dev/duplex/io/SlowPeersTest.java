@@ -281,8 +281,8 @@ class SlowPeersTest {
     }
 
     /**
-     * Waits until {@code progress} has started and then not moved for 300 ms, and returns it; fails if it never stops within
-     * {@link Loopback#WAIT}. There is no event for "blocked in a socket write", so this polls.
+     * Waits until {@code progress} has started and then not moved for 300 ms, and returns it; fails if it never
+     * stops within {@link Loopback#WAIT}. There is no event for "blocked in a socket write", so this polls.
      */
     private static int awaitStall(IntSupplier progress) {
         long quiet = TimeUnit.MILLISECONDS.toNanos(300);
