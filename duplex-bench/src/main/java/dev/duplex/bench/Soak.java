@@ -33,6 +33,10 @@ import java.util.logging.Logger;
  * It exits with 1 when a message was lost on a connection that closed cleanly, an echo came back different, a
  * connection did not end the way its scenario says, or threads or file descriptors did not come back to where they
  * were before the churn; with 0 otherwise. Linux only: it reads {@code /proc/self}.
+ *
+ * <p>Resident memory follows the heap G1 commits, which grows for minutes under this churn. To see what is outside
+ * the heap, give it a fixed heap touched up front, as the library's tests run: {@code java -Xms2g -Xmx2g
+ * -XX:+AlwaysPreTouch -cp ...}; the table's off-heap column is resident memory less the committed heap either way.
  */
 public final class Soak {
 
