@@ -1,5 +1,6 @@
 package dev.duplex;
 
+import dev.duplex.io.Loopback;
 import dev.duplex.io.RawClient;
 import dev.duplex.io.TestCertificates;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,12 +131,7 @@ class TlsTest {
 
     /** Connects and expects a failure within {@link #PROMPTLY}; returns what was thrown. */
     private static Throwable refusedPromptly(URI uri, ClientOptions options) {
-        long start = System.nanoTime();
-        Throwable thrown = catchThrowable(() -> WebSocket.connect(uri, Headers.EMPTY, options).close());
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(thrown).as("what connecting to %s threw", uri).isNotNull();
-        assertThat(took).as("time until the connection to %s was refused", uri).isLessThan(PROMPTLY);
-        return thrown;
+        return Loopback.refusedWithin(uri, options, PROMPTLY);
     }
 
     // ---------------------------------------------------------------- our client and our server

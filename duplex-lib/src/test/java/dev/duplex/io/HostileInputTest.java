@@ -12,11 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.SocketException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,13 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static dev.duplex.io.Loopback.WAIT;
 import static dev.duplex.io.Loopback.awaitCondition;
@@ -63,44 +52,25 @@ class HostileInputTest {
             .withMaxFrameSize(MAX_MESSAGE)
             .withMaxFragments(MAX_FRAGMENTS);
 
+    private static Siege siege;
     private static WebSocketServer server;
-    private static Bystander bystander;
 
     @BeforeAll
     static void startServerAndBystander() throws IOException {
-        server = Loopback.echoServer(Loopback.serverOptions().withLimits(LIMITS).withIdleTimeout(IDLE_TIMEOUT));
-        bystander = Bystander.start(server);
+        siege = Siege.start(Loopback.serverOptions().withLimits(LIMITS).withIdleTimeout(IDLE_TIMEOUT));
+        server = siege.server();
     }
 
     @AfterAll
     static void stopThem() throws Exception {
-        if (bystander != null) {
-            bystander.close();
-        }
-        if (server != null) {
-            server.close();
+        if (siege != null) {
+            siege.close();
         }
     }
 
-    /** An attack that checks its own answer and that the server closed the attacker's socket. */
-    @FunctionalInterface
-    private interface Attack {
-        void run() throws Exception;
-    }
-
-    /**
-     * Runs one attack between two checks that the bystander is served, bounds its duration, and waits (bounded)
-     * for the server's connection count to return to what it was before.
-     */
-    private static void underAttack(Duration bound, Attack attack) throws Exception {
-        bystander.awaitEchoes(2, WAIT);
-        int baseline = server.connectionCount();
-        long start = System.nanoTime();
-        attack.run();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time the attack took").isLessThan(bound);
-        bystander.awaitEchoes(2, WAIT);
-        awaitCondition("the server's connection count is back to " + baseline, CLOSE_TIMEOUT.plus(SLACK),
-                () -> server.connectionCount() == baseline);
+    /** {@link Siege#underAttack}: the attack is answered within its bound while the bystander is served. */
+    private static void underAttack(Duration bound, Siege.Attack attack) throws Exception {
+        siege.underAttack(bound, attack);
     }
 
     // ---------------------------------------------------------------- the opening handshake
@@ -207,8 +177,7 @@ class HostileInputTest {
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aBatchOfAttacksLeavesNoThreadAndNoFileDescriptorBehind() throws Exception {
-        Path fds = Path.of("/proc/self/fd");
-        assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd (Linux)");
+        assumeTrue(ProcessResources.hasProcFs(), "needs /proc/self/fd (Linux)");
         // A first batch loads every class and opens every jar the attacks need, so the baseline is steady.
         runBatch();
         int connections = server.connectionCount();
@@ -216,19 +185,19 @@ class HostileInputTest {
         Set<String> threadsBefore = duplexThreads();
         // The dump must see virtual threads at all: the bystander has a reader on each side and a handler.
         assertThat(threadsBefore).as("duplex threads in the dump").hasSizeGreaterThanOrEqualTo(3);
-        long fdsBefore = openFileDescriptors(fds);
-        bystander.awaitEchoes(2, WAIT);
+        long fdsBefore = ProcessResources.openFileDescriptors();
+        siege.awaitBystander(2);
         runBatch();
-        bystander.awaitEchoes(2, WAIT);
+        siege.awaitBystander(2);
 
         // Every duplex thread alive now must have been alive before: no thread of the batch is left.
-        Set<String> left = pollUntil(() -> {
+        Set<String> left = ProcessResources.pollUntil(() -> {
             Set<String> now = duplexThreads();
             now.removeAll(threadsBefore);
             return now;
-        }, Set::isEmpty);
+        }, Set::isEmpty, WAIT);
         assertThat(left).as("duplex threads started by the attacks and still alive").isEmpty();
-        long fdsAfter = pollUntil(() -> openFileDescriptors(fds), n -> n <= fdsBefore);
+        long fdsAfter = ProcessResources.pollUntil(ProcessResources::openFileDescriptors, n -> n <= fdsBefore, WAIT);
         assertThat(fdsAfter).as("open file descriptors (before the batch: %d)", fdsBefore).isLessThanOrEqualTo(fdsBefore);
         assertThat(server.connectionCount()).isEqualTo(connections);
     }
@@ -236,7 +205,7 @@ class HostileInputTest {
     /** Runs every attack at once, each on its own virtual thread, and rethrows the first failure. */
     private static void runBatch() throws Exception {
         int connections = server.connectionCount();
-        List<Attack> attacks = List.of(HostileInputTest::garbageHandshake, HostileInputTest::hugeHeaderLine,
+        List<Siege.Attack> attacks = List.of(HostileInputTest::garbageHandshake, HostileInputTest::hugeHeaderLine,
                 HostileInputTest::hugeRequestLine, HostileInputTest::tenThousandHeaders,
                 HostileInputTest::stopMidHandshake, HostileInputTest::trickleHandshake,
                 HostileInputTest::stopMidFrame,
@@ -245,7 +214,7 @@ class HostileInputTest {
                 HostileInputTest::unmaskedFrame, HostileInputTest::invalidUtf8AcrossFragments);
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
-        for (Attack a : attacks) {
+        for (Siege.Attack a : attacks) {
             threads.add(Thread.ofVirtual().name("attacker").start(() -> {
                 try {
                     a.run();
@@ -266,75 +235,15 @@ class HostileInputTest {
                 () -> server.connectionCount() == connections);
     }
 
-    private static final Pattern DUPLEX_THREAD = Pattern.compile("\"name\": \"(duplex-(?:read|conn)-\\d+)\"");
-
-    /**
-     * The names of the live duplex-read-* and duplex-conn-* threads, virtual ones included, from a JSON thread dump
-     * (the only JDK API that lists virtual threads). The ids in the names are unique, so a set compares exactly.
-     */
+    /** The live duplex-read-* and duplex-conn-* threads; the ids in their names are unique. */
     private static Set<String> duplexThreads() {
-        try {
-            Path dir = Files.createTempDirectory("duplex-threads");
-            Path file = dir.resolve("dump.json");
-            try {
-                dumpThreadsAsJson(file);
-                Matcher m = DUPLEX_THREAD.matcher(Files.readString(file));
-                Set<String> names = new TreeSet<>();
-                while (m.find()) {
-                    names.add(m.group(1));
-                }
-                return names;
-            } finally {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir);
+        Set<String> names = new TreeSet<>();
+        for (String name : ProcessResources.duplexThreads()) {
+            if (name.matches("duplex-(read|conn)-\\d+")) {
+                names.add(name);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * {@code HotSpotDiagnosticMXBean.dumpThreads(file, ThreadDumpFormat.JSON)}, called reflectively: the tests
-     * compile inside module dev.duplex, which (rightly) does not read java.management or jdk.management, while at
-     * run time they are on the class path, where every module is readable.
-     */
-    private static void dumpThreadsAsJson(Path file) throws IOException {
-        try {
-            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
-            Class<?> bean = Class.forName("com.sun.management.HotSpotDiagnosticMXBean");
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            Class<Enum> format = (Class<Enum>) Class.forName("com.sun.management.HotSpotDiagnosticMXBean$ThreadDumpFormat");
-            Object mxBean = factory.getMethod("getPlatformMXBean", Class.class).invoke(null, bean);
-            @SuppressWarnings("unchecked")
-            Object json = Enum.valueOf(format, "JSON");
-            bean.getMethod("dumpThreads", String.class, format).invoke(mxBean, file.toString(), json);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this JDK has no HotSpotDiagnosticMXBean.dumpThreads", e);
-        }
-    }
-
-    private static long openFileDescriptors(Path fds) {
-        try (Stream<Path> list = Files.list(fds)) {
-            return list.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Samples {@code value} until {@code done} accepts it or {@link Loopback#WAIT} has passed; returns the last. */
-    private static <T> T pollUntil(java.util.function.Supplier<T> value, java.util.function.Predicate<T> done) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        T v = value.get();
-        for (int i = 0; i < 2000 && !done.test(v) && System.nanoTime() - deadline < 0; i++) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-            v = value.get();
-        }
-        return v;
+        return names;
     }
 
     // ---------------------------------------------------------------- the attacks
@@ -361,33 +270,11 @@ class HostileInputTest {
     }
 
     private static void tenThousandHeaders() throws Exception {
-        StringBuilder sb = new StringBuilder("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-        for (int i = 0; i < 10_000; i++) {
-            sb.append("X-Header-").append(i).append(": ").append(i).append("\r\n");
-        }
-        refusedWhileWriting(431, ascii(sb.append("\r\n").toString()));
+        refusedWhileWriting(431, RawAttacks.requestWithHeaders(10_000));
     }
 
-    /**
-     * Writes an oversized head on another thread while reading the answer on this one: the server answers as soon
-     * as a limit is crossed, possibly long before the head has been written.
-     */
     private static void refusedWhileWriting(int status, byte[]... head) throws Exception {
-        try (RawClient raw = RawClient.connect(server.port())) {
-            FutureTask<Void> writing = new FutureTask<>(() -> {
-                try {
-                    raw.write(head);
-                } catch (IOException e) {
-                    // The server may stop reading once it has answered; the answer is what counts.
-                }
-                return null;
-            });
-            Thread.ofVirtual().name("oversized-head-writer").start(writing);
-            RawEndpoint.HttpHead response = raw.readHttp();
-            assertThat(response.status()).as(response.startLine()).isEqualTo(status);
-            raw.expectEndOfStream(CLOSE_TIMEOUT.plus(SLACK));
-            writing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
+        RawAttacks.refusedWhileWriting(server.port(), status, CLOSE_TIMEOUT.plus(SLACK), head);
     }
 
     private static void stopMidHandshake() throws IOException {
@@ -407,23 +294,10 @@ class HostileInputTest {
      */
     private static void trickleHandshake() throws IOException {
         byte[] request = RawClient.request("/", RawClient.newKey());
-        long start = System.nanoTime();
-        try (RawClient raw = RawClient.connect(server.port())) {
-            boolean hungUp = false;
-            // Never the final CRLF: the head stays incomplete however long this runs (150 bytes, about 7.5 s).
-            for (int i = 0; i < request.length - 2 && !hungUp; i++) {
-                try {
-                    raw.write(new byte[]{request[i]});
-                    // The pause between bytes doubles as the check whether the server has hung up.
-                    hungUp = raw.hangsUpWithin(Duration.ofMillis(50));
-                } catch (SocketException e) {
-                    hungUp = true; // reset: the server closed the socket under a write
-                }
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(hungUp).as("the server hung up on a handshake trickling for %s", took).isTrue();
-            assertThat(took).isGreaterThanOrEqualTo(HANDSHAKE_TIMEOUT).isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
-        }
+        // Never the final CRLF: the head stays incomplete however long this runs (150 bytes, about 7.5 s).
+        Duration took = RawAttacks.trickleUntilHungUp(server.port(), Arrays.copyOf(request, request.length - 2),
+                1, Duration.ofMillis(50));
+        assertThat(took).isGreaterThanOrEqualTo(HANDSHAKE_TIMEOUT).isLessThan(HANDSHAKE_TIMEOUT.plus(SLACK));
     }
 
     /**
@@ -501,67 +375,25 @@ class HostileInputTest {
         }
     }
 
-    /**
-     * A text message that never ends: a first frame and then continuation frames of {@code frameSize} bytes each,
-     * until the server's Close arrives. With data, the message-size limit is crossed first; with empty frames, the
-     * fragment limit. Either way the answer is 1009 (Message Too Big).
-     */
+    /** {@link RawAttacks#endlessContinuations}, far more frames than either limit needs, but bounded. */
     private static void endlessContinuations(int frameSize) throws Exception {
-        byte[] payload = new byte[frameSize];
-        Arrays.fill(payload, (byte) 'x');
-        try (RawClient raw = RawClient.open(server.port())) {
-            AtomicBoolean stop = new AtomicBoolean();
-            // Far more than either limit needs, but bounded: the server must have cut the message off long before.
-            int maxFrames = 10 * Math.max(MAX_FRAGMENTS, MAX_MESSAGE / Math.max(1, frameSize));
-            FutureTask<Integer> writing = new FutureTask<>(() -> {
-                int sent = 0;
-                try {
-                    raw.send(RawFrame.text(false, payload));
-                    for (; sent < maxFrames && !stop.get(); sent += 16) {
-                        RawFrame[] batch = new RawFrame[16];
-                        Arrays.fill(batch, RawFrame.continuation(false, payload));
-                        raw.send(batch);
-                    }
-                } catch (IOException e) {
-                    // The server stopped reading after its Close; that is the point.
-                }
-                return sent;
-            });
-            Thread.ofVirtual().name("continuation-writer").start(writing);
-            try {
-                raw.setReadTimeout(WAIT);
-                RawFrame close = raw.readFrame();
-                assertThat(close.opcode()).isEqualTo(RawFrame.CLOSE);
-                assertThat(close.closeCode()).isEqualTo(1009);
-            } finally {
-                stop.set(true);
-                writing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            }
-            raw.expectEndOfStream(CLOSE_TIMEOUT.plus(SLACK));
-        }
+        int maxFrames = 10 * Math.max(MAX_FRAGMENTS, MAX_MESSAGE / Math.max(1, frameSize));
+        RawAttacks.endlessContinuations(server.port(), frameSize, maxFrames, CLOSE_TIMEOUT.plus(SLACK));
     }
 
-    /** Opens a connection, writes {@code bytes}, and expects a Close with {@code code} and then the end of stream. */
     private static void expectCloseAfter(int code, byte[] bytes) throws IOException {
-        try (RawClient raw = RawClient.open(server.port())) {
-            raw.write(bytes);
-            expectClose(raw, code);
-        }
+        RawAttacks.expectCloseAfter(server.port(), code, CLOSE_TIMEOUT.plus(SLACK), bytes);
     }
 
     private static void expectClose(RawClient raw, int code) throws IOException {
-        RawFrame close = raw.readFrame();
-        assertThat(close.opcode()).as("the server's answer: %s", close).isEqualTo(RawFrame.CLOSE);
-        assertThat(close.closeCode()).as("close code (reason: %s)", close.closeReason()).isEqualTo(code);
-        // Nothing follows a Close, and the server closes TCP first (RFC 6455 §7.1.1).
-        raw.expectEndOfStream(CLOSE_TIMEOUT.plus(SLACK));
+        RawAttacks.expectClose(raw, code, CLOSE_TIMEOUT.plus(SLACK));
     }
 
     private static Integer mask() {
-        return ThreadLocalRandom.current().nextInt();
+        return RawAttacks.mask();
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
+        return RawAttacks.ascii(s);
     }
 }

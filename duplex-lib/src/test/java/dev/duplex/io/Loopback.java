@@ -97,6 +97,29 @@ public final class Loopback {
     }
 
     /**
+     * Connects and expects the connection to be refused (the connect, or the close right after it, throws) within
+     * {@code within}; returns what was thrown.
+     */
+    public static Throwable refusedWithin(URI uri, ClientOptions options, Duration within) {
+        long start = System.nanoTime();
+        Throwable thrown = null;
+        try {
+            WebSocket.connect(uri, dev.duplex.Headers.EMPTY, options).close();
+        } catch (Throwable t) {
+            thrown = t;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (thrown == null) {
+            throw new AssertionError("connecting to " + uri + " succeeded; it should have been refused");
+        }
+        if (took.compareTo(within) >= 0) {
+            throw new AssertionError("the connection to " + uri + " was refused after " + took + ", not within "
+                    + within, thrown);
+        }
+        return thrown;
+    }
+
+    /**
      * Polls {@code condition} every few milliseconds until it holds, failing with {@code what} once {@code timeout}
      * has passed. For states that raise no event; everything else waits on a latch, a join or a read.
      */

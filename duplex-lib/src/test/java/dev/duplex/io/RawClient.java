@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -99,6 +100,23 @@ public final class RawClient extends RawEndpoint {
         String accept = response.first("Sec-WebSocket-Accept").orElse("");
         if (!accept.equals(acceptFor(key))) {
             throw new AssertionError("wrong Sec-WebSocket-Accept: " + accept);
+        }
+        return response;
+    }
+
+    /**
+     * Sends a valid handshake request for {@code target} with extra header lines ("Name: value"), reads the
+     * response and checks it is a 101 with the right {@code Sec-WebSocket-Accept}.
+     */
+    public HttpHead handshakeWith(String target, List<String> extraLines) throws IOException {
+        String key = newKey();
+        write(request(target, key, extraLines.toArray(String[]::new)));
+        HttpHead response = readHttp();
+        if (response.status() != 101) {
+            throw new AssertionError("expected 101 Switching Protocols, got " + response.startLine());
+        }
+        if (!response.first("Sec-WebSocket-Accept").orElse("").equals(acceptFor(key))) {
+            throw new AssertionError("wrong Sec-WebSocket-Accept: " + response.first("Sec-WebSocket-Accept"));
         }
         return response;
     }

@@ -238,6 +238,12 @@ public abstract class RawEndpoint implements AutoCloseable {
         return true;
     }
 
+    /** Drops the connection with a TCP reset (SO_LINGER 0) instead of an orderly end: a peer that crashed. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     /** Sends FIN: this end will write nothing more. */
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();

@@ -1,5 +1,6 @@
 package dev.duplex.io;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,6 +28,13 @@ public final class RawServer implements AutoCloseable {
     public static RawServer start() throws IOException {
         ServerSocket s = new ServerSocket();
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        s.setSoTimeout((int) RawEndpoint.DEFAULT_READ_TIMEOUT.toMillis());
+        return new RawServer(s);
+    }
+
+    /** A server on 127.0.0.1, port 0, that speaks TLS with this context: for {@code wss://} clients. */
+    public static RawServer startTls(SSLContext tls) throws IOException {
+        ServerSocket s = tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         s.setSoTimeout((int) RawEndpoint.DEFAULT_READ_TIMEOUT.toMillis());
         return new RawServer(s);
     }
