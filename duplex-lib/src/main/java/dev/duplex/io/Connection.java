@@ -51,6 +51,7 @@ public final class Connection extends Timed implements WebSocket {
     /** How long output may be held back when the application does not come back to receive(). */
     private static final long CORK_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final byte[] NOTHING = new byte[0];
+    private static final int CLOSE_NOTIFY_WAIT_MILLIS = 500;
     /** Clean ends of a peer-initiated close; other codes reach the application as a failure. */
     private static final int[] CLEAN_CODES = {1000, 1001, 1005};
 
@@ -184,6 +185,7 @@ public final class Connection extends Timed implements WebSocket {
             abort("internal error: " + e, e);
         } finally {
             closeSocket();
+            cancelTimer();
             withProtocol(protocol::release);
             endStream(new Inbox.End(CloseStatus.ABNORMAL_CLOSURE,
                     failure("connection closed without a closing handshake", CloseStatus.ABNORMAL_CLOSURE, null)));
@@ -534,6 +536,14 @@ public final class Connection extends Timed implements WebSocket {
             lastActivity = System.nanoTime();
         } catch (IOException e) {
             writeStartedAt = 0;
+            Inbox.End ended = inbox.end();
+            if (ended != null) {
+                // The connection had already ended, and the watchdog or the peer said why: that is the reason.
+                String why = ended.failure() != null ? ended.failure().getMessage()
+                        : "the connection is closed (" + ended.status() + ")";
+                abort(why, e);
+                throw failure("cannot send: " + why, ended.status(), e);
+            }
             abort("write failed: " + e.getMessage(), e);
             throw failure("write failed: " + e.getMessage(), CloseStatus.ABNORMAL_CLOSURE, e);
         }
@@ -702,6 +712,14 @@ public final class Connection extends Timed implements WebSocket {
     }
 
     private void closeSocket() {
+        try {
+            if (socket instanceof SSLSocket) {
+                // JSSE's close may wait to read the peer's close_notify: never longer than a moment.
+                socket.setSoTimeout(CLOSE_NOTIFY_WAIT_MILLIS);
+            }
+        } catch (IOException e) {
+            // already closed
+        }
         try {
             socket.close();
         } catch (IOException e) {

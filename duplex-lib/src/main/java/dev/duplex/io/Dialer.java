@@ -142,6 +142,7 @@ public final class Dialer {
 
         Limits limits = options.limits();
         Socket socket = open(scheme, host, address, port, options);
+        Socket transport = socket;
         Deadline deadline = Deadline.after(limits.handshakeTimeout());
         HandshakeGuard guard = HandshakeGuard.start(socket, deadline);
         try {
@@ -180,7 +181,8 @@ public final class Dialer {
             connection.start(Heads.leftover(buffer));
             return connection;
         } catch (IOException e) {
-            socket.close();
+            // The TCP socket, not the TLS one: closing TLS may wait for the server's close_notify.
+            transport.close();
             if (guard.expired()) {
                 SocketTimeoutException timeout = new SocketTimeoutException("opening handshake with " + host + ":"
                         + port + " timed out after " + limits.handshakeTimeout());
@@ -189,7 +191,7 @@ public final class Dialer {
             }
             throw e;
         } catch (RuntimeException e) {
-            socket.close();
+            transport.close();
             throw e;
         } finally {
             guard.done();

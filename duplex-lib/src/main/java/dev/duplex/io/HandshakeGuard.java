@@ -29,6 +29,7 @@ final class HandshakeGuard extends Timed {
     /** The handshake finished in time: the socket is the connection's now. */
     void done() {
         done = true;
+        cancelTimer();
     }
 
     /** Whether the guard closed the socket. */

@@ -18,7 +18,7 @@ final class Watchdog {
     private static final System.Logger LOG = System.getLogger("dev.duplex");
     private static final Watchdog INSTANCE = new Watchdog();
 
-    private record Entry(long at, Timed timed) {
+    private record Entry(long at, Timed.Ticket ticket) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -41,11 +41,11 @@ final class Watchdog {
     private void add(Timed timed, long at) {
         lock.lock();
         try {
-            if (timed.watchdogAt != 0 && timed.watchdogAt - at <= 0) {
+            if (timed.ticket.timed == null || (timed.watchdogAt != 0 && timed.watchdogAt - at <= 0)) {
                 return;
             }
             timed.watchdogAt = at;
-            Entry entry = new Entry(at, timed);
+            Entry entry = new Entry(at, timed.ticket);
             queue.add(entry);
             if (thread == null) {
                 thread = Thread.ofVirtual().name("duplex-watchdog").start(this::run);
@@ -60,22 +60,22 @@ final class Watchdog {
 
     private void run() {
         while (true) {
-            Entry due = next();
+            Timed due = next();
             long again;
             try {
-                again = due.timed().onTimer(System.nanoTime());
+                again = due.onTimer(System.nanoTime());
             } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "connection timer failed", e);
                 again = 0;
             }
             if (again != 0) {
-                add(due.timed(), again);
+                add(due, again);
             }
         }
     }
 
-    /** Waits for the next entry that is due and not superseded by an earlier one for the same connection. */
-    private Entry next() {
+    /** Waits for the next entry that is due, not cancelled, and not superseded by an earlier one for the same. */
+    private Timed next() {
         lock.lock();
         try {
             while (true) {
@@ -94,9 +94,10 @@ final class Watchdog {
                     continue;
                 }
                 queue.poll();
-                if (head.timed().watchdogAt == head.at()) {
-                    head.timed().watchdogAt = 0;
-                    return head;
+                Timed timed = head.ticket().timed;
+                if (timed != null && timed.watchdogAt == head.at()) {
+                    timed.watchdogAt = 0;
+                    return timed;
                 }
             }
         } finally {
