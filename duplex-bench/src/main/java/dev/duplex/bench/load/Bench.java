@@ -54,7 +54,7 @@ public final class Bench {
                 }
             }
             return new Options(servers, scenarios, runs != null ? runs : quick ? 1 : 3,
-                    warmup != null ? warmup : quick ? 200 : 2000, duration != null ? duration : quick ? 300 : 5000,
+                    warmup != null ? warmup : quick ? 300 : 2000, duration != null ? duration : quick ? 300 : 5000,
                     idle, quick, pin, logs != null ? logs : Files.createTempDirectory("duplex-bench-"));
         }
     }
@@ -131,7 +131,7 @@ public final class Bench {
         return Table.number(cell.stats().median()) + " " + scenario.unit() + "  runs "
                 + String.join(" ", cell.stats().runs().stream().map(Table::number).toList())
                 + "  (" + cell.checked() + (scenario.kind() == Scenario.Kind.HANDSHAKES ? " handshakes" : " echoes")
-                + " checked)";
+                + " checked" + (cell.note().isEmpty() ? "" : "; " + cell.note()) + ")";
     }
 
     private static Table.Cell measure(Options options, boolean pin, EchoServer server, Scenario scenario,
@@ -140,6 +140,7 @@ public final class Bench {
         int processes = idle ? options.runs() : 1;
         List<Double> runs = new ArrayList<>();
         long checked = 0;
+        long lingering = 0;
         for (int p = 0; p < processes; p++) {
             String name = server.id() + "-" + scenario.id() + (processes > 1 ? "-" + (p + 1) : "");
             try (ChildJvm serverJvm = ChildJvm.start(pin ? 0 : -1, serverJvmOptions(), server.mainClass(),
@@ -170,7 +171,10 @@ public final class Bench {
                         String[] f = line.split(" ");
                         switch (f[0]) {
                             case "run" -> runs.add(Double.parseDouble(f[2]));
-                            case "checked" -> checked += Long.parseLong(f[1]) + Long.parseLong(f[2]);
+                            case "checked" -> {
+                                checked += Long.parseLong(f[1]) + Long.parseLong(f[2]);
+                                lingering += Long.parseLong(f[3]);
+                            }
                             default -> { }
                         }
                     }
@@ -180,6 +184,7 @@ public final class Bench {
         if (runs.isEmpty()) {
             return Table.Cell.failed("no runs were reported");
         }
-        return Table.Cell.measured(new Stats(runs), checked);
+        return new Table.Cell(new Stats(runs), checked, null, lingering == 0 ? ""
+                : lingering + " closing handshakes where the server kept TCP open for 1 s");
     }
 }

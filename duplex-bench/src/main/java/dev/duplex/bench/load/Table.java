@@ -14,15 +14,18 @@ import java.util.Map;
  */
 public final class Table {
 
-    /** One cell: the runs' figures, or why there are none. */
-    public record Cell(Stats stats, long checked, String failure) {
+    /**
+     * One cell: the runs' figures and how many echoes (or handshakes) were checked, or why there are none.
+     * {@code note} says anything else worth knowing, or is empty.
+     */
+    public record Cell(Stats stats, long checked, String failure, String note) {
 
         public static Cell measured(Stats stats, long checked) {
-            return new Cell(stats, checked, null);
+            return new Cell(stats, checked, null, "");
         }
 
         public static Cell failed(String failure) {
-            return new Cell(null, 0, failure);
+            return new Cell(null, 0, failure, "");
         }
 
         public boolean isMeasured() {
@@ -94,7 +97,9 @@ public final class Table {
                     spreadLine.add("");
                 } else {
                     double median = cell.stats().median();
-                    String ratio = Double.isNaN(best) || best == 0 ? "" : String.format(Locale.ROOT, " (%.2fx)", median / best);
+                    // A memory figure at or below zero is noise around nothing: no ratio means anything then.
+                    String ratio = Double.isNaN(best) || best <= 0 || median < 0 ? ""
+                            : String.format(Locale.ROOT, " (%.2fx)", median / best);
                     line.add(number(median) + ratio);
                     double spread = cell.stats().spread();
                     if (cell.stats().runs().size() > 1) {
