@@ -9,22 +9,25 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The server load benchmark's driver. For each server and scenario it starts the echo server in its own JVM pinned
- * to CPU 0, runs the {@link LoadGenerator} in another JVM pinned to CPU 1, collects the runs and stops both; then
- * it prints one table, scenarios by servers, each cell the median and its ratio to the best peer.
+ * The server load benchmark's driver. For each round, scenario and server it starts the echo server in its own JVM
+ * pinned to CPU 0, runs the {@link LoadGenerator} in another JVM pinned to CPU 1 (warm-up, then one timed run), and
+ * stops both; then it prints one table, scenarios by servers, each cell the median of the rounds and its ratio to
+ * the best peer.
  *
  * <pre>
  * java -cp benchmarks.jar dev.duplex.bench.load.Bench [--quick] [--servers duplex,netty,...]
- *     [--scenarios echo-1,echo-16,big,many,handshakes,idle-memory] [--runs 3] [--warmup-ms 2000]
+ *     [--scenarios echo-1,echo-16,big,many,handshakes,idle-memory] [--runs 3] [--warmup-ms 3000]
  *     [--duration-ms 5000] [--idle-connections 10000] [--no-pin] [--logs DIR]
  * </pre>
  *
- * Each throughput scenario gets a fresh server and runs warm-up then {@code runs} timed runs back to back; the
- * idle-memory scenario gets a fresh server for each run, since a server's memory does not go back to where it was.
+ * {@code --runs} is the number of rounds. A fresh server per run keeps the runs independent (a server's memory does
+ * not go back to where it was), and interleaving the servers spreads a noisy neighbour's bursts over all of them.
  */
 public final class Bench {
 
@@ -54,7 +57,7 @@ public final class Bench {
                 }
             }
             return new Options(servers, scenarios, runs != null ? runs : quick ? 1 : 3,
-                    warmup != null ? warmup : quick ? 300 : 2000, duration != null ? duration : quick ? 300 : 5000,
+                    warmup != null ? warmup : quick ? 300 : 3000, duration != null ? duration : quick ? 300 : 5000,
                     idle, quick, pin, logs != null ? logs : Files.createTempDirectory("duplex-bench-"));
         }
     }
@@ -92,28 +95,51 @@ public final class Bench {
         out.println("# Duplex load benchmark: servers");
         out.println();
         out.println(Machine.describe(pin));
-        out.printf(Locale.ROOT, "Each cell: %s, the median of %d run%s of %d ms after %d ms of warm-up.%n",
+        out.printf(Locale.ROOT, "Each cell: %s, the median of %d round%s; in each round every server in turn gets a"
+                        + " fresh JVM, %d ms of warm-up and one run of %d ms.%n",
                 options.quick() ? "quick mode (small counts)" : "full size", options.runs(),
-                options.runs() == 1 ? "" : "s", options.durationMillis(), options.warmupMillis());
+                options.runs() == 1 ? "" : "s", options.warmupMillis(), options.durationMillis());
         out.println("Logs: " + options.logs());
         out.println();
-        List<String> columns = options.servers().stream().map(EchoServer::title).toList();
-        Table table = new Table(EchoServer.DUPLEX.title(), columns);
+        Map<Scenario, Map<EchoServer, Runs>> results = new LinkedHashMap<>();
         Instant start = Instant.now();
-        for (Scenario scenario : options.scenarios()) {
-            int connections = scenario.kind() == Scenario.Kind.IDLE && options.idleConnections() != null
-                    ? options.idleConnections() : scenario.connections(options.quick());
-            Table.Row row = table.row(scenario.id(), scenario.unit(), scenario.higherIsBetter());
-            for (EchoServer server : options.servers()) {
-                Table.Cell cell = measure(options, pin, server, scenario, connections);
-                row.cells().put(server.title(), cell);
-                out.printf(Locale.ROOT, "  %-12s %-20s %s%n", scenario.id(), server.title(), describe(cell, scenario));
-                out.flush();
+        // Rounds outside, servers inside: a noisy minute on a shared machine hurts every server a little rather than
+        // one server a lot.
+        for (int round = 1; round <= options.runs(); round++) {
+            for (Scenario scenario : options.scenarios()) {
+                for (EchoServer server : options.servers()) {
+                    Runs runs = results.computeIfAbsent(scenario, s -> new LinkedHashMap<>())
+                            .computeIfAbsent(server, s -> new Runs());
+                    if (runs.failed()) {
+                        continue;
+                    }
+                    measureOnce(options, pin, server, scenario, round, runs);
+                    out.printf(Locale.ROOT, "  round %d  %-12s %-20s %s%n", round, scenario.id(), server.title(),
+                            runs.failed() ? "FAILED: " + runs.cell().failure()
+                                    : String.join(" ", runs.values().stream().map(Table::number).toList()) + " "
+                                    + scenario.unit());
+                    out.flush();
+                }
             }
         }
+        Table table = new Table(EchoServer.DUPLEX.title(), options.servers().stream().map(EchoServer::title).toList());
+        results.forEach((scenario, byServer) -> {
+            Table.Row row = table.row(scenario.id(), scenario.unit(), scenario.higherIsBetter());
+            byServer.forEach((server, runs) -> row.cells().put(server.title(), runs.cell()));
+        });
         out.println();
-        out.println(Machine.load() + "; took " + Duration.between(start, Instant.now()).truncatedTo(ChronoUnit.SECONDS)
-                .toString().substring(2).toLowerCase(Locale.ROOT) + ".");
+        for (Table.Row row : table.rows()) {
+            row.cells().forEach((server, cell) -> {
+                if (cell.isMeasured()) {
+                    out.printf(Locale.ROOT, "  %-12s %-20s %,d %s checked%s%n", row.label(), server, cell.checked(),
+                            row.unit().equals("hs/s") ? "handshakes" : "echoes",
+                            cell.note().isEmpty() ? "" : "; " + cell.note());
+                }
+            });
+        }
+        out.println();
+        out.println(Machine.load() + " at the end; took " + Duration.between(start, Instant.now())
+                .truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(Locale.ROOT) + ".");
         out.println();
         out.println("Scenarios: " + String.join("; ", options.scenarios().stream()
                 .map(s -> s.id() + " = " + s.description()).toList()) + (options.quick() ? " (fewer in quick mode)" : "")
@@ -124,67 +150,51 @@ public final class Bench {
         return table;
     }
 
-    private static String describe(Table.Cell cell, Scenario scenario) {
-        if (!cell.isMeasured()) {
-            return "FAILED: " + cell.failure();
-        }
-        return Table.number(cell.stats().median()) + " " + scenario.unit() + "  runs "
-                + String.join(" ", cell.stats().runs().stream().map(Table::number).toList())
-                + "  (" + cell.checked() + (scenario.kind() == Scenario.Kind.HANDSHAKES ? " handshakes" : " echoes")
-                + " checked" + (cell.note().isEmpty() ? "" : "; " + cell.note()) + ")";
-    }
-
-    private static Table.Cell measure(Options options, boolean pin, EchoServer server, Scenario scenario,
-                                      int connections) throws IOException, InterruptedException {
-        boolean idle = scenario.kind() == Scenario.Kind.IDLE;
-        int processes = idle ? options.runs() : 1;
-        List<Double> runs = new ArrayList<>();
-        long checked = 0;
-        long lingering = 0;
-        for (int p = 0; p < processes; p++) {
-            String name = server.id() + "-" + scenario.id() + (processes > 1 ? "-" + (p + 1) : "");
-            try (ChildJvm serverJvm = ChildJvm.start(pin ? 0 : -1, serverJvmOptions(), server.mainClass(),
-                    List.of("--port", "0"), options.logs().resolve(name + "-server.log"))) {
-                Optional<String> ready = serverJvm.awaitLine(l -> l.startsWith("listening "), Duration.ofSeconds(60));
-                if (ready.isEmpty()) {
-                    return Table.Cell.failed("the server did not start: " + serverJvm.logTail());
+    /** One round of one cell: a fresh server, a fresh load generator, one run (warm-up first). */
+    private static void measureOnce(Options options, boolean pin, EchoServer server, Scenario scenario, int round,
+                                    Runs runs) throws IOException, InterruptedException {
+        int connections = scenario.kind() == Scenario.Kind.IDLE && options.idleConnections() != null
+                ? options.idleConnections() : scenario.connections(options.quick());
+        String name = server.id() + "-" + scenario.id() + "-" + round;
+        try (ChildJvm serverJvm = ChildJvm.start(pin ? 0 : -1, serverJvmOptions(), server.mainClass(),
+                List.of("--port", "0"), options.logs().resolve(name + "-server.log"))) {
+            Optional<String> ready = serverJvm.awaitLine(l -> l.startsWith("listening "), Duration.ofSeconds(60));
+            if (ready.isEmpty()) {
+                runs.fail("the server did not start: " + serverJvm.logTail());
+                return;
+            }
+            int port = Integer.parseInt(ready.get().substring("listening ".length()).trim());
+            List<String> args = List.of("--port", Integer.toString(port),
+                    "--scenario", scenario.id(), "--connections", Integer.toString(connections),
+                    "--warmup-ms", Long.toString(options.warmupMillis()),
+                    "--duration-ms", Long.toString(options.durationMillis()),
+                    "--runs", "1",
+                    "--server-pid", Long.toString(serverJvm.pid()));
+            try (ChildJvm generator = ChildJvm.start(pin ? 1 : -1, GENERATOR_JVM_OPTIONS,
+                    LoadGenerator.class.getName(), args, options.logs().resolve(name + "-load.log"))) {
+                List<String> lines = generator.awaitExit(Duration.ofMillis(options.warmupMillis()
+                        + options.durationMillis()).plusMinutes(5));
+                Optional<String> error = lines.stream().filter(l -> l.startsWith("error ")).findFirst();
+                if (error.isPresent() || generator.exitCode() != 0) {
+                    runs.fail(error.map(e -> e.substring(6)).orElse("the load generator exited with "
+                            + generator.exitCode() + ": " + generator.logTail()));
+                    return;
                 }
-                int port = Integer.parseInt(ready.get().substring("listening ".length()).trim());
-                List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port),
-                        "--scenario", scenario.id(), "--connections", Integer.toString(connections),
-                        "--warmup-ms", Long.toString(options.warmupMillis()),
-                        "--duration-ms", Long.toString(options.durationMillis()),
-                        "--runs", Integer.toString(idle ? 1 : options.runs()),
-                        "--server-pid", Long.toString(serverJvm.pid())));
-                try (ChildJvm generator = ChildJvm.start(pin ? 1 : -1, GENERATOR_JVM_OPTIONS,
-                        LoadGenerator.class.getName(), args, options.logs().resolve(name + "-load.log"))) {
-                    Duration limit = Duration.ofMillis(options.warmupMillis()
-                            + options.runs() * options.durationMillis()).plusMinutes(5);
-                    List<String> lines = generator.awaitExit(limit);
-                    Optional<String> error = lines.stream().filter(l -> l.startsWith("error ")).findFirst();
-                    if (error.isPresent() || generator.exitCode() != 0) {
-                        return Table.Cell.failed(error.map(e -> e.substring(6))
-                                .orElse("the load generator exited with " + generator.exitCode() + ": "
-                                        + generator.logTail()));
-                    }
-                    for (String line : lines) {
-                        String[] f = line.split(" ");
-                        switch (f[0]) {
-                            case "run" -> runs.add(Double.parseDouble(f[2]));
-                            case "checked" -> {
-                                checked += Long.parseLong(f[1]) + Long.parseLong(f[2]);
-                                lingering += Long.parseLong(f[3]);
-                            }
-                            default -> { }
+                for (String line : lines) {
+                    String[] f = line.split(" ");
+                    switch (f[0]) {
+                        case "run" -> runs.add(Double.parseDouble(f[2]));
+                        case "checked" -> {
+                            runs.checked(Long.parseLong(f[1]) + Long.parseLong(f[2]));
+                            runs.lingering(Long.parseLong(f[3]));
                         }
+                        default -> { }
                     }
                 }
             }
+            if (!serverJvm.isAlive()) {
+                runs.fail("the server died: " + serverJvm.logTail());
+            }
         }
-        if (runs.isEmpty()) {
-            return Table.Cell.failed("no runs were reported");
-        }
-        return new Table.Cell(new Stats(runs), checked, null, lingering == 0 ? ""
-                : lingering + " closing handshakes where the server kept TCP open for 1 s");
     }
 }

@@ -119,6 +119,10 @@ final class ChildJvm implements AutoCloseable {
         return all;
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     int exitCode() {
         return process.isAlive() ? -1 : process.exitValue();
     }

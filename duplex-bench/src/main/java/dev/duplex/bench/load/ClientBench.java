@@ -11,20 +11,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The client benchmark's driver: Duplex's client against the JDK's {@code java.net.http.WebSocket}, OkHttp and
  * Jetty's client, all driving load against the same server (Netty's echo server, pinned to CPU 0), each client in
- * its own JVM pinned to CPU 1. Rows: messages per second with 100 connections x 32 B, one and 16 in flight, and the
+ * its own JVM pinned to CPU 1, in rounds as {@link Bench} does. Rows: messages per second with 100 connections x 32 B, one and 16 in flight, and the
  * client's heap and resident memory per open connection.
  *
  * <pre>
  * java -cp benchmarks.jar dev.duplex.bench.load.ClientBench [--quick] [--clients duplex,jdk,okhttp,jetty]
- *     [--runs 3] [--warmup-ms 2000] [--duration-ms 5000] [--memory-connections 1000] [--no-pin] [--logs DIR]
+ *     [--runs 3] [--warmup-ms 3000] [--duration-ms 5000] [--memory-connections 1000] [--no-pin] [--logs DIR]
  * </pre>
  */
 public final class ClientBench {
@@ -58,7 +59,7 @@ public final class ClientBench {
                 }
             }
             return new Options(clients, runs != null ? runs : quick ? 1 : 3,
-                    warmup != null ? warmup : quick ? 300 : 2000, duration != null ? duration : quick ? 300 : 5000,
+                    warmup != null ? warmup : quick ? 300 : 3000, duration != null ? duration : quick ? 300 : 5000,
                     quick ? 10 : 100, memory != null ? memory : quick ? 20 : 1000, quick, pin,
                     logs != null ? logs : Files.createTempDirectory("duplex-client-bench-"));
         }
@@ -83,105 +84,97 @@ public final class ClientBench {
         out.println("# Duplex load benchmark: clients");
         out.println();
         out.println(Machine.describe(pin));
-        out.printf(Locale.ROOT, "Server: Netty's echo server. Each cell: the median of %d run%s of %d ms after %d ms of"
-                        + " warm-up; memory: %d connections, one process per run.%n", options.runs(),
-                options.runs() == 1 ? "" : "s", options.durationMillis(), options.warmupMillis(),
-                options.memoryConnections());
+        out.printf(Locale.ROOT, "Server: Netty's echo server. Each cell: the median of %d round%s; in each round every"
+                        + " client in turn gets a fresh server and JVM, %d ms of warm-up and one run of %d ms; memory:"
+                        + " %d connections.%n", options.runs(), options.runs() == 1 ? "" : "s",
+                options.warmupMillis(), options.durationMillis(), options.memoryConnections());
         out.println("Logs: " + options.logs());
         out.println();
-        Table table = new Table(EchoClient.title("duplex"), options.clients().stream().map(EchoClient::title).toList());
         String echoShape = options.echoConnections() + " conns x 32 B";
-        Table.Row echo1 = table.row("echo-1: " + echoShape + ", 1 in flight", "msg/s", true);
-        Table.Row echo16 = table.row("echo-16: " + echoShape + ", 16 in flight", "msg/s", true);
-        Table.Row heap = table.row("heap per open connection", "KiB/conn", false);
-        Table.Row rss = table.row("RSS per open connection", "KiB/conn", false);
+        List<String> labels = List.of("echo-1: " + echoShape + ", 1 in flight", "echo-16: " + echoShape
+                + ", 16 in flight", "heap per open connection", "RSS per open connection");
+        List<String> units = List.of("msg/s", "msg/s", "KiB/conn", "KiB/conn");
+        Map<String, List<Runs>> results = new LinkedHashMap<>();
         Instant start = Instant.now();
-        for (String client : options.clients()) {
-            String title = EchoClient.title(client);
-            Table.Cell c1 = measure(options, pin, client, "echo-1", options.echoConnections(), 1).getFirst();
-            echo1.cells().put(title, c1);
-            progress(out, "echo-1", title, c1, "msg/s");
-            Table.Cell c16 = measure(options, pin, client, "echo-16", options.echoConnections(), 1).getFirst();
-            echo16.cells().put(title, c16);
-            progress(out, "echo-16", title, c16, "msg/s");
-            List<Table.Cell> memory = measure(options, pin, client, "memory", options.memoryConnections(), 2);
-            heap.cells().put(title, memory.get(0));
-            rss.cells().put(title, memory.get(1));
-            progress(out, "heap", title, memory.get(0), "KiB/conn");
-            progress(out, "rss", title, memory.get(1), "KiB/conn");
+        for (int round = 1; round <= options.runs(); round++) {
+            for (String client : options.clients()) {
+                List<Runs> runs = results.computeIfAbsent(client, c -> List.of(new Runs(), new Runs(), new Runs(),
+                        new Runs()));
+                measureOnce(options, pin, client, "echo-1", options.echoConnections(), round, runs.subList(0, 1));
+                measureOnce(options, pin, client, "echo-16", options.echoConnections(), round, runs.subList(1, 2));
+                measureOnce(options, pin, client, "memory", options.memoryConnections(), round, runs.subList(2, 4));
+                for (int i = 0; i < 4; i++) {
+                    Runs r = runs.get(i);
+                    out.printf(Locale.ROOT, "  round %d  %-15s %-40s %s%n", round, EchoClient.title(client),
+                            labels.get(i), r.failed() ? "FAILED: " + r.cell().failure()
+                                    : String.join(" ", r.values().stream().map(Table::number).toList()) + " "
+                                    + units.get(i));
+                }
+                out.flush();
+            }
+        }
+        Table table = new Table(EchoClient.title("duplex"), options.clients().stream().map(EchoClient::title).toList());
+        for (int i = 0; i < 4; i++) {
+            Table.Row row = table.row(labels.get(i), units.get(i), i < 2);
+            for (String client : options.clients()) {
+                row.cells().put(EchoClient.title(client), results.get(client).get(i).cell());
+            }
         }
         out.println();
-        out.println(Machine.load() + "; took " + Duration.between(start, Instant.now()).truncatedTo(ChronoUnit.SECONDS)
-                .toString().substring(2).toLowerCase(Locale.ROOT) + ".");
+        out.println(Machine.load() + " at the end; took " + Duration.between(start, Instant.now())
+                .truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase(Locale.ROOT) + ".");
         out.println();
         table.print(out);
         out.flush();
         return table;
     }
 
-    private static void progress(PrintStream out, String what, String client, Table.Cell cell, String unit) {
-        out.printf(Locale.ROOT, "  %-8s %-15s %s%n", what, client, cell.isMeasured()
-                ? Table.number(cell.stats().median()) + " " + unit + "  runs "
-                + String.join(" ", cell.stats().runs().stream().map(Table::number).toList())
-                + "  (" + cell.checked() + " echoes checked)"
-                : "FAILED: " + cell.failure());
-        out.flush();
-    }
-
     /**
-     * Runs one client scenario against a fresh Netty echo server. Throughput runs back to back in one process;
-     * memory takes a process per run. Returns one cell per figure the scenario reports.
+     * One round of one client scenario against a fresh Netty echo server, adding to {@code runs} (one per figure the
+     * scenario reports: throughput, or heap and RSS).
      */
-    private static List<Table.Cell> measure(Options options, boolean pin, String client, String scenario,
-                                            int connections, int figures) throws IOException, InterruptedException {
-        boolean memory = scenario.equals("memory");
-        int processes = memory ? options.runs() : 1;
-        List<List<Double>> values = new ArrayList<>();
-        for (int f = 0; f < figures; f++) {
-            values.add(new ArrayList<>());
+    private static void measureOnce(Options options, boolean pin, String client, String scenario, int connections,
+                                    int round, List<Runs> runs) throws IOException, InterruptedException {
+        if (runs.getFirst().failed()) {
+            return;
         }
-        long checked = 0;
-        for (int p = 0; p < processes; p++) {
-            String name = "client-" + client + "-" + scenario + (processes > 1 ? "-" + (p + 1) : "");
-            try (ChildJvm server = ChildJvm.start(pin ? 0 : -1, Bench.serverJvmOptions(), NettyEcho.class.getName(),
-                    List.of("--port", "0"), options.logs().resolve(name + "-server.log"))) {
-                Optional<String> ready = server.awaitLine(l -> l.startsWith("listening "), Duration.ofSeconds(60));
-                if (ready.isEmpty()) {
-                    return failed(figures, "the server did not start: " + server.logTail());
+        String name = "client-" + client + "-" + scenario + "-" + round;
+        try (ChildJvm server = ChildJvm.start(pin ? 0 : -1, Bench.serverJvmOptions(), NettyEcho.class.getName(),
+                List.of("--port", "0"), options.logs().resolve(name + "-server.log"))) {
+            Optional<String> ready = server.awaitLine(l -> l.startsWith("listening "), Duration.ofSeconds(60));
+            if (ready.isEmpty()) {
+                runs.forEach(r -> r.fail("the server did not start: " + server.logTail()));
+                return;
+            }
+            String port = ready.get().substring("listening ".length()).trim();
+            List<String> args = List.of("--client", client, "--scenario", scenario, "--port", port,
+                    "--connections", Integer.toString(connections),
+                    "--warmup-ms", Long.toString(options.warmupMillis()),
+                    "--duration-ms", Long.toString(options.durationMillis()),
+                    "--runs", "1");
+            try (ChildJvm load = ChildJvm.start(pin ? 1 : -1, clientJvmOptions(), ClientLoad.class.getName(), args,
+                    options.logs().resolve(name + ".log"))) {
+                List<String> lines = load.awaitExit(Duration.ofMillis(options.warmupMillis()
+                        + options.durationMillis()).plusMinutes(5));
+                Optional<String> error = lines.stream().filter(l -> l.startsWith("error ")).findFirst();
+                if (error.isPresent() || load.exitCode() != 0) {
+                    String reason = error.map(e -> e.substring(6))
+                            .orElse("the client exited with " + load.exitCode() + ": " + load.logTail());
+                    runs.forEach(r -> r.fail(reason));
+                    return;
                 }
-                String port = ready.get().substring("listening ".length()).trim();
-                List<String> args = List.of("--client", client, "--scenario", scenario, "--port", port,
-                        "--connections", Integer.toString(connections),
-                        "--warmup-ms", Long.toString(options.warmupMillis()),
-                        "--duration-ms", Long.toString(options.durationMillis()),
-                        "--runs", Integer.toString(memory ? 1 : options.runs()));
-                try (ChildJvm load = ChildJvm.start(pin ? 1 : -1, clientJvmOptions(), ClientLoad.class.getName(), args,
-                        options.logs().resolve(name + ".log"))) {
-                    List<String> lines = load.awaitExit(Duration.ofMillis(options.warmupMillis()
-                            + options.runs() * options.durationMillis()).plusMinutes(5));
-                    Optional<String> error = lines.stream().filter(l -> l.startsWith("error ")).findFirst();
-                    if (error.isPresent() || load.exitCode() != 0) {
-                        return failed(figures, error.map(e -> e.substring(6))
-                                .orElse("the client exited with " + load.exitCode() + ": " + load.logTail()));
-                    }
-                    for (String line : lines) {
-                        String[] f = line.split(" ");
-                        if (f[0].equals("run")) {
-                            for (int i = 0; i < figures; i++) {
-                                values.get(i).add(Double.parseDouble(f[2 + i]));
-                            }
-                        } else if (f[0].equals("checked")) {
-                            checked += Long.parseLong(f[1]);
+                for (String line : lines) {
+                    String[] f = line.split(" ");
+                    if (f[0].equals("run")) {
+                        for (int i = 0; i < runs.size(); i++) {
+                            runs.get(i).add(Double.parseDouble(f[2 + i]));
                         }
+                    } else if (f[0].equals("checked")) {
+                        runs.forEach(r -> r.checked(Long.parseLong(f[1])));
                     }
                 }
             }
         }
-        List<Table.Cell> cells = new ArrayList<>();
-        for (List<Double> v : values) {
-            cells.add(v.isEmpty() ? Table.Cell.failed("no runs were reported") : Table.Cell.measured(new Stats(v), checked));
-        }
-        return cells;
     }
 
     /** The clients run with the servers' JVM options. */
@@ -189,11 +182,4 @@ public final class ClientBench {
         return Bench.serverJvmOptions();
     }
 
-    private static List<Table.Cell> failed(int figures, String reason) {
-        List<Table.Cell> cells = new ArrayList<>();
-        for (int i = 0; i < figures; i++) {
-            cells.add(Table.Cell.failed(reason));
-        }
-        return cells;
-    }
 }
