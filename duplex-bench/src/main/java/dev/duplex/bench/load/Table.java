@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * A benchmark's results: rows are what was measured, columns who was measured, Duplex first. Each cell prints its
- * median and its ratio to the best peer in the same row (the best non-Duplex column: highest throughput, lowest
- * memory), and a second table gives each cell's spread.
+ * median and its {@linkplain #ratio ratio} to the best peer in the same row and round (the best non-Duplex column:
+ * highest throughput, lowest memory), and a second table gives each cell's spread.
  */
 public final class Table {
 
@@ -57,19 +57,39 @@ public final class Table {
         return List.copyOf(rows);
     }
 
-    /** The best peer's median in a row, or NaN when no peer was measured. */
-    public double bestPeer(Row row) {
-        double best = Double.NaN;
-        for (Map.Entry<String, Cell> e : row.cells().entrySet()) {
-            if (e.getKey().equals(duplex) || !e.getValue().isMeasured()) {
-                continue;
-            }
-            double m = e.getValue().stats().median();
-            if (Double.isNaN(best) || (row.higherIsBetter() ? m > best : m < best)) {
-                best = m;
-            }
+    /**
+     * The cell's ratio to the best peer: for each run (round), its figure over the best peer's figure in the same
+     * run, and the median of those, so that a noisy round moves both sides of the ratio. Falls back to the ratio of
+     * the medians when the peers have different numbers of runs. NaN when no peer was measured or a figure is not
+     * positive (a memory figure at or below zero is noise around nothing).
+     */
+    public double ratio(Row row, Cell cell) {
+        List<Cell> peers = row.cells().entrySet().stream()
+                .filter(e -> !e.getKey().equals(duplex) && e.getValue().isMeasured())
+                .map(Map.Entry::getValue).toList();
+        if (peers.isEmpty() || !cell.isMeasured()) {
+            return Double.NaN;
         }
-        return best;
+        List<Double> runs = cell.stats().runs();
+        if (peers.stream().allMatch(p -> p.stats().runs().size() == runs.size())) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                int run = i;
+                double best = best(row, peers.stream().map(p -> p.stats().runs().get(run)).toList());
+                if (best <= 0 || runs.get(i) < 0) {
+                    return Double.NaN;
+                }
+                ratios.add(runs.get(i) / best);
+            }
+            return new Stats(ratios).median();
+        }
+        double best = best(row, peers.stream().map(p -> p.stats().median()).toList());
+        return best <= 0 || cell.stats().median() < 0 ? Double.NaN : cell.stats().median() / best;
+    }
+
+    private static double best(Row row, List<Double> figures) {
+        return row.higherIsBetter() ? figures.stream().mapToDouble(Double::doubleValue).max().orElseThrow()
+                : figures.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
     }
 
     /** Prints both tables in Markdown. */
@@ -82,7 +102,6 @@ public final class Table {
         double worst = 0;
         List<Double> allSpreads = new ArrayList<>();
         for (Row row : rows) {
-            double best = bestPeer(row);
             List<String> line = new ArrayList<>();
             List<String> spreadLine = new ArrayList<>();
             line.add(row.label() + " (" + row.unit() + ")");
@@ -97,9 +116,8 @@ public final class Table {
                     spreadLine.add("");
                 } else {
                     double median = cell.stats().median();
-                    // A memory figure at or below zero is noise around nothing: no ratio means anything then.
-                    String ratio = Double.isNaN(best) || best <= 0 || median < 0 ? ""
-                            : String.format(Locale.ROOT, " (%.2fx)", median / best);
+                    double r = ratio(row, cell);
+                    String ratio = Double.isNaN(r) ? "" : String.format(Locale.ROOT, " (%.2fx)", r);
                     line.add(number(median) + ratio);
                     double spread = cell.stats().spread();
                     if (cell.stats().runs().size() > 1) {
@@ -115,7 +133,8 @@ public final class Table {
         }
         markdown(out, header, body);
         out.println();
-        out.println("Ratios are to the best peer in the row (higher is better for throughput, lower for memory).");
+        out.println("In brackets: the ratio to the best peer in the same round (the median over the rounds);"
+                + " higher is better for throughput, lower for memory.");
         out.println();
         out.println("Spread of the runs, (max - min) / median:");
         out.println();
