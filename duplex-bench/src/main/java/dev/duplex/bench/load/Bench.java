@@ -187,6 +187,7 @@ public final class Bench {
                         case "checked" -> {
                             runs.checked(Long.parseLong(f[1]) + Long.parseLong(f[2]));
                             runs.lingering(Long.parseLong(f[3]));
+                            runs.unanswered(Long.parseLong(f[4]));
                         }
                         default -> { }
                     }

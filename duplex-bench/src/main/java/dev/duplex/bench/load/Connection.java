@@ -22,8 +22,21 @@ final class Connection implements FrameReader.Listener {
 
         void echoed(Connection c);
 
-        void closed(Connection c);
+        void closed(Connection c, Ending ending);
     }
+
+    /** How a connection ended. */
+    enum Ending {
+        /** Both Close frames, then the server closed TCP. */
+        CLEAN,
+        /** Both Close frames, but the server kept TCP open past a second and the client closed it. */
+        LINGERED,
+        /** The server never answered the client's Close frame; dropped after {@link #UNANSWERED_NANOS}. */
+        UNANSWERED
+    }
+
+    private static final long LINGER_NANOS = 1_000_000_000L;
+    static final long UNANSWERED_NANOS = 5_000_000_000L;
 
     enum State { CONNECTING, HANDSHAKE, OPEN, CLOSE_SENT, CLOSE_RECEIVED, CLOSED }
 
@@ -145,14 +158,14 @@ final class Connection implements FrameReader.Listener {
             throw new Failure("connection " + id + ": the server closed TCP in state " + state
                     + " after " + received + " of " + sent + " echoes");
         }
-        finish();
+        finish(Ending.CLEAN);
     }
 
-    private void finish() throws IOException {
+    private void finish(Ending ending) throws IOException {
         state = State.CLOSED;
         key.cancel();
         channel.close();
-        events.closed(this);
+        events.closed(this, ending);
     }
 
     /** Queues the next message (call {@link #flush} after). */
@@ -173,6 +186,7 @@ final class Connection implements FrameReader.Listener {
         }
         ClientFrames.close(out, random.nextInt());
         state = State.CLOSE_SENT;
+        closeDeadline = System.nanoTime() + UNANSWERED_NANOS;
     }
 
     /** Writes what the socket takes now, and asks to be told when it takes more. */
@@ -193,20 +207,23 @@ final class Connection implements FrameReader.Listener {
     }
 
     /**
-     * RFC 6455 §7.1.1: the client "SHOULD wait for the server to close the connection but MAY close the connection
-     * at any time after sending and receiving a close message ... if it has not received a TCP close from the server
-     * in a reasonable time period". Returns true when it gave up waiting and closed.
+     * Ends a closing handshake that has waited too long, and says how it ended (or null if it may wait on). RFC 6455
+     * §7.1.1: the client "SHOULD wait for the server to close the connection but MAY close the connection at any
+     * time after sending and receiving a close message ... if it has not received a TCP close from the server in a
+     * reasonable time period": a second here. A Close frame the server never answers is dropped after five.
      */
-    boolean closeIfLingering(long now) {
-        if (state == State.CLOSE_RECEIVED && now - closeDeadline > 0) {
-            try {
-                finish();
-            } catch (IOException e) {
-                throw new Failure("connection " + id + ": " + e, e);
-            }
-            return true;
+    Ending expire(long now) {
+        boolean waiting = state == State.CLOSE_SENT || state == State.CLOSE_RECEIVED;
+        if (!waiting || now - closeDeadline <= 0) {
+            return null;
         }
-        return false;
+        Ending ending = state == State.CLOSE_SENT ? Ending.UNANSWERED : Ending.LINGERED;
+        try {
+            finish(ending);
+        } catch (IOException e) {
+            throw new Failure("connection " + id + ": " + e, e);
+        }
+        return ending;
     }
 
     /** Drops the TCP connection without a closing handshake (after a failure). */
@@ -258,7 +275,7 @@ final class Connection implements FrameReader.Listener {
                     throw new Failure("connection " + id + ": the server closed with " + code + " in state " + state);
                 }
                 state = State.CLOSE_RECEIVED;
-                closeDeadline = System.nanoTime() + 1_000_000_000L;
+                closeDeadline = System.nanoTime() + LINGER_NANOS;
             }
             case ClientFrames.PING -> {
                 if (state == State.OPEN) {

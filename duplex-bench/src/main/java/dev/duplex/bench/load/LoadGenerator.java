@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,8 @@ import java.util.function.LongSupplier;
  *
  * <p>{@code java -cp benchmarks.jar dev.duplex.bench.load.LoadGenerator --port P --scenario echo-1 [--quick]
  * [--connections N] [--warmup-ms 2000] [--duration-ms 5000] [--runs 3] [--server-pid PID]} prints one
- * {@code run <i> <value>} line per timed run, then {@code checked <echoes> <handshakes> <lingering>}, and exits 0;
+ * {@code run <i> <value>} line per timed run, then {@code checked <echoes> <handshakes> <lingering> <unanswered>}
+ * (closing handshakes the client had to end: see {@link Connection#expire}), and exits 0;
  * on any failure it prints {@code error <reason>} and exits 1. Every loop is bounded by time.
  */
 public final class LoadGenerator implements Connection.Events {
@@ -83,6 +87,7 @@ public final class LoadGenerator implements Connection.Events {
     private long echoes;
     private long handshakes;
     private long lingering;
+    private long unanswered;
     private long lastLingerCheck;
 
     private LoadGenerator(Options options, PrintStream out) throws IOException {
@@ -116,7 +121,8 @@ public final class LoadGenerator implements Connection.Events {
                 case HANDSHAKES -> generator.handshakes();
                 case IDLE -> generator.idle();
             }
-            out.println("checked " + generator.echoes + " " + generator.handshakes + " " + generator.lingering);
+            out.println("checked " + generator.echoes + " " + generator.handshakes + " " + generator.lingering + " "
+                    + generator.unanswered);
             return 0;
         } catch (Failure | IOException e) {
             out.println("error " + e.getMessage().replace('\n', ' '));
@@ -232,10 +238,17 @@ public final class LoadGenerator implements Connection.Events {
     }
 
     @Override
-    public void closed(Connection c) {
+    public void closed(Connection c, Connection.Ending ending) {
         live.remove(c);
+        switch (ending) {
+            case CLEAN -> { }
+            case LINGERED -> lingering++;
+            case UNANSWERED -> unanswered++;
+        }
         if (options.scenario().kind() == Scenario.Kind.HANDSHAKES) {
-            handshakes++;
+            if (ending != Connection.Ending.UNANSWERED) {
+                handshakes++;
+            }
             if (sending) {
                 toOpen++;
                 openMore();
@@ -280,7 +293,9 @@ public final class LoadGenerator implements Connection.Events {
         long end = System.nanoTime() + timeoutNanos;
         while (!condition.getAsBoolean()) {
             if (end - System.nanoTime() <= 0) {
-                throw new Failure("timed out waiting for " + what + " (" + live.size() + " connections open, "
+                Map<Connection.State, Long> states = live.stream()
+                        .collect(Collectors.groupingBy(Connection::state, TreeMap::new, Collectors.counting()));
+                throw new Failure("timed out waiting for " + what + " (connections by state: " + states + ", "
                         + (sent - echoes) + " echoes outstanding)");
             }
             poll();
@@ -293,9 +308,7 @@ public final class LoadGenerator implements Connection.Events {
         if (now - lastLingerCheck > 100_000_000L) {
             lastLingerCheck = now;
             for (Connection c : new ArrayList<>(live)) {
-                if (c.closeIfLingering(now)) {
-                    lingering++;
-                }
+                c.expire(now);
             }
         }
     }

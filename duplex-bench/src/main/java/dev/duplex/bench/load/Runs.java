@@ -9,6 +9,7 @@ final class Runs {
     private final List<Double> values = new ArrayList<>();
     private long checked;
     private long lingering;
+    private long unanswered;
     private String failure;
 
     void add(double value) {
@@ -21,6 +22,10 @@ final class Runs {
 
     void lingering(long count) {
         lingering += count;
+    }
+
+    void unanswered(long count) {
+        unanswered += count;
     }
 
     void fail(String reason) {
@@ -44,7 +49,13 @@ final class Runs {
         if (values.isEmpty()) {
             return Table.Cell.failed("no runs were reported");
         }
-        return new Table.Cell(new Stats(values), checked, null, lingering == 0 ? ""
-                : lingering + " closing handshakes where the server kept TCP open for 1 s");
+        List<String> notes = new ArrayList<>();
+        if (lingering > 0) {
+            notes.add(lingering + " closing handshakes where the server kept TCP open past 1 s");
+        }
+        if (unanswered > 0) {
+            notes.add(unanswered + " Close frames the server never answered (dropped after 5 s, not counted)");
+        }
+        return new Table.Cell(new Stats(values), checked, null, String.join("; ", notes));
     }
 }
