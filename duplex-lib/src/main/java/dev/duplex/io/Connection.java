@@ -219,21 +219,15 @@ public final class Connection extends Timed implements WebSocket {
     }
 
     private void deliver(List<Event> events) throws IOException, InterruptedException {
+        // Messages of one read go to the inbox together (see Inbox.putAll), and before any end that follows them.
         List<Message> burst = new ArrayList<>(events.size());
         for (Event event : events) {
-            if (event instanceof Event.Received r) {
-                burst.add(r.message());
-                continue;
-            }
-            if (!burst.isEmpty()) {
-                inbox.putAll(burst);
-                burst.clear();
-            }
             switch (event) {
-                case Event.Received r -> { } // gathered into the burst above
+                case Event.Received r -> burst.add(r.message());
                 case Event.Ping p -> { } // the protocol has already queued the pong
                 case Event.Pong p -> { }
                 case Event.CloseReceived c -> {
+                    putAll(burst);
                     closeStatus = c.status();
                     closing = true;
                     boolean clean = closedLocally || isCleanCode(c.status().code());
@@ -242,6 +236,7 @@ public final class Connection extends Timed implements WebSocket {
                     answerClose();
                 }
                 case Event.Failed f -> {
+                    putAll(burst);
                     closeStatus = f.status();
                     closing = true;
                     endStream(new Inbox.End(f.status(), failure(f.reason(), f.status(), null)));
@@ -249,8 +244,13 @@ public final class Connection extends Timed implements WebSocket {
                 }
             }
         }
+        putAll(burst);
+    }
+
+    private void putAll(List<Message> burst) throws InterruptedException {
         if (!burst.isEmpty()) {
             inbox.putAll(burst);
+            burst.clear();
         }
     }
 
