@@ -85,8 +85,7 @@ public final class Bench {
             return;
         }
         Table table = run(options, System.out);
-        boolean failed = table.rows().stream().flatMap(r -> r.cells().values().stream()).anyMatch(c -> !c.isMeasured());
-        System.exit(failed ? 1 : 0);
+        System.exit(table.allMeasured() ? 0 : 1);
     }
 
     /** Runs everything, printing progress and then the table to {@code out}; returns the table. */

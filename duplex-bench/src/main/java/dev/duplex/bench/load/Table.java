@@ -57,6 +57,11 @@ public final class Table {
         return List.copyOf(rows);
     }
 
+    /** Whether every cell of every row was measured: a benchmark run fails when one was not. */
+    public boolean allMeasured() {
+        return rows.stream().flatMap(r -> r.cells().values().stream()).allMatch(Cell::isMeasured);
+    }
+
     /**
      * The cell's ratio to the best peer: for each run (round), its figure over the best peer's figure in the same
      * run, and the median of those, so that a noisy round moves both sides of the ratio. Falls back to the ratio of
