@@ -61,7 +61,7 @@ class BrowserTest {
     static Path certificates;
     private static TestCa ca;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @BeforeAll
     static void checkChromiumAndMakeCertificates() throws IOException {
@@ -74,10 +74,7 @@ class BrowserTest {
 
     @AfterEach
     void closeEverything() throws Exception {
-        for (AutoCloseable resource : resources.reversed()) {
-            resource.close();
-        }
-        resources.clear();
+        closer.close();
     }
 
     @ParameterizedTest
@@ -184,8 +181,7 @@ class BrowserTest {
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return closer.keep(resource);
     }
 
     /** Serves one blank HTML page at {@code /} on 127.0.0.1, over http: or (with the test CA's certificate) https:. */

@@ -42,27 +42,14 @@ abstract class DeflateInteropTest {
     static final Limits FOUR_MEBIBYTE_MESSAGES =
             Limits.DEFAULT.withMaxMessageSize(8 * MEBIBYTE).withMaxFrameSize(8 * MEBIBYTE);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     /** The peer implementation under test. */
     abstract Peer peer();
 
     @AfterEach
     void closeEverything() throws Exception {
-        Exception first = null;
-        for (AutoCloseable resource : resources.reversed()) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        resources.clear();
-        if (first != null) {
-            throw first;
-        }
+        closer.close();
     }
 
     /**
@@ -179,7 +166,6 @@ abstract class DeflateInteropTest {
     }
 
     <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return closer.keep(resource);
     }
 }

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -50,7 +49,7 @@ abstract class PeerInteropTest {
     static Path certificates;
     private static TestCa ca;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @BeforeAll
     static void makeCertificates() throws IOException {
@@ -67,20 +66,7 @@ abstract class PeerInteropTest {
 
     @AfterEach
     void closeEverything() throws Exception {
-        Exception first = null;
-        for (AutoCloseable resource : resources.reversed()) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        resources.clear();
-        if (first != null) {
-            throw first;
-        }
+        closer.close();
     }
 
     // ---------------------------------------------------------------- Duplex's client, the peer's server
@@ -357,7 +343,6 @@ abstract class PeerInteropTest {
     }
 
     private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+        return closer.keep(resource);
     }
 }
